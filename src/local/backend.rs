@@ -1,0 +1,266 @@
+//! The local server's S3 backend: s3s-fs over a folder, plus what s3s-fs 0.14 lacks —
+//! `response-content-disposition` (and the other `response-*` overrides) on GET,
+//! `ListMultipartUploads`, and the bucket's region on HeadBucket.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use s3s::dto::*;
+use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
+use serde::{Deserialize, Serialize};
+
+/// An open multipart upload, recorded so it can be listed.
+#[derive(Debug, Serialize, Deserialize)]
+struct OpenUpload {
+    bucket: String,
+    key: String,
+    initiated: SystemTime,
+}
+
+/// s3s-fs plus the missing operations.
+#[derive(Debug)]
+pub struct LocalBackend {
+    fs: s3s_fs::FileSystem,
+    uploads_dir: PathBuf,
+    region: String,
+}
+
+impl LocalBackend {
+    /// Objects live under `objects_dir` (one folder per bucket); open uploads are recorded in `uploads_dir`.
+    pub fn new(
+        objects_dir: PathBuf,
+        uploads_dir: PathBuf,
+        region: String,
+    ) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&objects_dir)?;
+        std::fs::create_dir_all(&uploads_dir)?;
+        let fs = s3s_fs::FileSystem::new(&objects_dir)
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+        Ok(LocalBackend {
+            fs,
+            uploads_dir,
+            region,
+        })
+    }
+
+    fn upload_record(&self, upload_id: &str) -> S3Result<PathBuf> {
+        if upload_id.is_empty() || !upload_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(s3_error!(NoSuchUpload));
+        }
+        Ok(self.uploads_dir.join(format!("{upload_id}.json")))
+    }
+
+    async fn forget_upload(&self, upload_id: &str) {
+        if let Ok(path) = self.upload_record(upload_id) {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> s3s::S3Error {
+    s3_error!(InternalError, "{e}")
+}
+
+#[async_trait::async_trait]
+impl S3 for LocalBackend {
+    async fn list_buckets(
+        &self,
+        req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
+        self.fs.list_buckets(req).await
+    }
+
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.fs.create_bucket(req).await
+    }
+
+    async fn delete_bucket(
+        &self,
+        req: S3Request<DeleteBucketInput>,
+    ) -> S3Result<S3Response<DeleteBucketOutput>> {
+        self.fs.delete_bucket(req).await
+    }
+
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
+        let mut resp = self.fs.head_bucket(req).await?;
+        resp.output.bucket_region = Some(self.region.clone());
+        Ok(resp)
+    }
+
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
+        self.fs.get_bucket_location(req).await
+    }
+
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        self.fs.list_objects(req).await
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        self.fs.list_objects_v2(req).await
+    }
+
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        self.fs.head_object(req).await
+    }
+
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let input = &req.input;
+        let disposition = input.response_content_disposition.clone();
+        let content_type = input.response_content_type.clone();
+        let cache_control = input.response_cache_control.clone();
+        let content_encoding = input.response_content_encoding.clone();
+        let content_language = input.response_content_language.clone();
+        let mut resp = self.fs.get_object(req).await?;
+        let out = &mut resp.output;
+        out.content_disposition = disposition.or(out.content_disposition.take());
+        out.content_type = content_type.or(out.content_type.take());
+        out.cache_control = cache_control.or(out.cache_control.take());
+        out.content_encoding = content_encoding.or(out.content_encoding.take());
+        out.content_language = content_language.or(out.content_language.take());
+        Ok(resp)
+    }
+
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        self.fs.put_object(req).await
+    }
+
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.fs.copy_object(req).await
+    }
+
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.fs.delete_object(req).await
+    }
+
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        self.fs.delete_objects(req).await
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let bucket = req.input.bucket.clone();
+        let key = req.input.key.clone();
+        let resp = self.fs.create_multipart_upload(req).await?;
+        if let Some(upload_id) = &resp.output.upload_id {
+            let record = OpenUpload {
+                bucket,
+                key,
+                initiated: SystemTime::now(),
+            };
+            let json = serde_json::to_vec(&record).map_err(internal)?;
+            tokio::fs::write(self.upload_record(upload_id)?, json)
+                .await
+                .map_err(internal)?;
+        }
+        Ok(resp)
+    }
+
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        self.fs.upload_part(req).await
+    }
+
+    async fn list_parts(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
+        self.fs.list_parts(req).await
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let upload_id = req.input.upload_id.clone();
+        let resp = self.fs.complete_multipart_upload(req).await?;
+        self.forget_upload(&upload_id).await;
+        Ok(resp)
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let upload_id = req.input.upload_id.clone();
+        let resp = self.fs.abort_multipart_upload(req).await?;
+        self.forget_upload(&upload_id).await;
+        Ok(resp)
+    }
+
+    async fn list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        let input = req.input;
+        let prefix = input.prefix.unwrap_or_default();
+        let mut uploads = Vec::new();
+        let mut dir = tokio::fs::read_dir(&self.uploads_dir)
+            .await
+            .map_err(internal)?;
+        while let Some(entry) = dir.next_entry().await.map_err(internal)? {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(upload_id) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let Ok(bytes) = tokio::fs::read(entry.path()).await else {
+                continue;
+            };
+            let Ok(record) = serde_json::from_slice::<OpenUpload>(&bytes) else {
+                continue;
+            };
+            if record.bucket == input.bucket && record.key.starts_with(&prefix) {
+                uploads.push(MultipartUpload {
+                    key: Some(record.key),
+                    upload_id: Some(upload_id.to_owned()),
+                    initiated: Some(record.initiated.into()),
+                    ..Default::default()
+                });
+            }
+        }
+        uploads.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(S3Response::new(ListMultipartUploadsOutput {
+            bucket: Some(input.bucket),
+            prefix: Some(prefix),
+            is_truncated: Some(false),
+            uploads: Some(uploads),
+            ..Default::default()
+        }))
+    }
+}

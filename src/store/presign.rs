@@ -1,0 +1,106 @@
+//! Presigning GET and PUT requests through the SDK's presigner, with the credentials' own end.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use chrono::{DateTime, Utc};
+
+use super::{S3Location, Store, StoreError};
+
+/// What a presigned request lets its holder do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresignMethod {
+    /// Download the object.
+    Get {
+        /// Signed in as `response-content-disposition` (the server answers with this header).
+        response_content_disposition: Option<String>,
+        /// A specific version of the object.
+        version_id: Option<String>,
+    },
+    /// Upload to the key.
+    Put {
+        /// Signed in: the uploader must send exactly this `Content-Type`.
+        content_type: Option<String>,
+    },
+}
+
+/// A presigned request, as the SDK built it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedRequest {
+    /// The full URL, query included.
+    pub url: String,
+    /// `GET` or `PUT`.
+    pub method: String,
+    /// Headers the requester must send unchanged (signed into the URL).
+    pub headers: Vec<(String, String)>,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+    /// When the signature expires (`X-Amz-Date` + `X-Amz-Expires`).
+    pub expires_at: DateTime<Utc>,
+    /// When the credentials that signed it end, if they do (temporary credentials).
+    /// The request stops working then, whatever `expires_at` says.
+    pub credentials_expire_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Presigns `method` on `location` for `expires_in` (the caller checks the 1 s – 7 days bounds).
+    ///
+    /// The signature is made with one snapshot of the credentials, whose expiry is reported.
+    pub async fn presign(
+        &self,
+        location: &S3Location,
+        method: &PresignMethod,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest, StoreError> {
+        location.require_object()?;
+        let (client, credentials) = self.presign_client(&location.bucket).await?;
+        let signed_at = SystemTime::now();
+        let config = PresigningConfig::builder()
+            .start_time(signed_at)
+            .expires_in(expires_in)
+            .build()
+            .map_err(|e| StoreError::Presign {
+                reason: e.to_string(),
+            })?;
+        let request = match method {
+            PresignMethod::Get {
+                response_content_disposition,
+                version_id,
+            } => client
+                .get_object()
+                .bucket(&location.bucket)
+                .key(&location.key)
+                .set_response_content_disposition(response_content_disposition.clone())
+                .set_version_id(version_id.clone())
+                .presigned(config)
+                .await
+                .map_err(presign_error)?,
+            PresignMethod::Put { content_type } => client
+                .put_object()
+                .bucket(&location.bucket)
+                .key(&location.key)
+                .set_content_type(content_type.clone())
+                .presigned(config)
+                .await
+                .map_err(presign_error)?,
+        };
+        let signed_at: DateTime<Utc> = signed_at.into();
+        Ok(PresignedRequest {
+            url: request.uri().to_owned(),
+            method: request.method().to_owned(),
+            headers: request
+                .headers()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            expires_at: signed_at + expires_in,
+            signed_at,
+            credentials_expire_at: credentials.expiry().map(DateTime::<Utc>::from),
+        })
+    }
+}
+
+fn presign_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Presign {
+        reason: e.to_string(),
+    }
+}

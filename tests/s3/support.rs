@@ -1,0 +1,247 @@
+//! The test target: an in-process S3 server that checks signatures and expiry (the default), or any
+//! external server named by S3SHARE_TEST_ENDPOINT / _ACCESS_KEY / _SECRET_KEY / _REGION (and optionally _BUCKET).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use s3share::local::{LocalServer, ServerKeys};
+use s3share::store::{ConnectionConfig, S3Location, Store};
+use tempfile::TempDir;
+
+/// The region the in-process server reports for its buckets: deliberately not the client's default,
+/// so every test also proves that the bucket's region is discovered and signed with.
+pub const LOCAL_REGION: &str = "local-test-1";
+
+/// Where the tests run: endpoint, keys, a bucket, and a prefix of this test's own.
+pub struct TestEnv {
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub region: String,
+    pub bucket: String,
+    pub prefix: String,
+    pub dir: TempDir,
+    _server: Option<LocalServer>,
+}
+
+/// A name unique within this run and across runs.
+pub fn unique(tag: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{tag}{:x}{:x}{:x}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A random-looking key for the in-process server.
+fn random_hex(bytes: usize) -> String {
+    use std::hash::{BuildHasher, RandomState};
+    (0..bytes.div_ceil(8))
+        .map(|i| format!("{:016x}", RandomState::new().hash_one(i)))
+        .collect::<String>()[..bytes * 2]
+        .to_owned()
+}
+
+impl TestEnv {
+    /// Starts the in-process server, or connects to the external one.
+    pub async fn start() -> TestEnv {
+        let dir = tempfile::tempdir().unwrap();
+        let prefix = format!("{}/", unique("t"));
+        if let Ok(endpoint) = std::env::var("S3SHARE_TEST_ENDPOINT") {
+            let var = |name: &str| {
+                std::env::var(name)
+                    .unwrap_or_else(|_| panic!("{name} must be set with S3SHARE_TEST_ENDPOINT"))
+            };
+            let mut env = TestEnv {
+                endpoint,
+                access_key: var("S3SHARE_TEST_ACCESS_KEY"),
+                secret_key: var("S3SHARE_TEST_SECRET_KEY"),
+                region: var("S3SHARE_TEST_REGION"),
+                bucket: std::env::var("S3SHARE_TEST_BUCKET").unwrap_or_default(),
+                prefix,
+                dir,
+                _server: None,
+            };
+            if env.bucket.is_empty() {
+                env.bucket = unique("s3share-test-");
+                env.store().await.create_bucket(&env.bucket).await.unwrap();
+            }
+            return env;
+        }
+        let keys = ServerKeys {
+            access_key: format!("AK{}", random_hex(8)).to_uppercase(),
+            secret_key: random_hex(20),
+        };
+        let server = LocalServer::start(
+            &dir.path().join("server"),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            &keys,
+            LOCAL_REGION,
+        )
+        .await
+        .unwrap();
+        let env = TestEnv {
+            endpoint: server.endpoint(),
+            access_key: keys.access_key.clone(),
+            secret_key: keys.secret_key.clone(),
+            region: "us-east-1".into(),
+            bucket: "s3share-test".into(),
+            prefix,
+            dir,
+            _server: Some(server),
+        };
+        env.store().await.create_bucket(&env.bucket).await.unwrap();
+        env
+    }
+
+    /// True against the in-process server (some checks need to know its region).
+    pub fn is_local(&self) -> bool {
+        self._server.is_some()
+    }
+
+    /// The region links must be signed with.
+    pub fn bucket_region(&self) -> &str {
+        if self.is_local() {
+            LOCAL_REGION
+        } else {
+            &self.region
+        }
+    }
+
+    /// Connection settings with static keys.
+    pub fn connection(&self) -> ConnectionConfig {
+        self.connection_with(Credentials::new(
+            &self.access_key,
+            &self.secret_key,
+            None,
+            None,
+            "test",
+        ))
+    }
+
+    /// Connection settings with the given credentials.
+    pub fn connection_with(&self, credentials: Credentials) -> ConnectionConfig {
+        ConnectionConfig {
+            region: Some(self.region.clone()),
+            endpoint_url: Some(self.endpoint.clone()),
+            credentials: Some(SharedCredentialsProvider::new(credentials)),
+            ..ConnectionConfig::default()
+        }
+    }
+
+    /// A store connected with static keys.
+    pub async fn store(&self) -> Store {
+        Store::connect(self.connection()).await.unwrap()
+    }
+
+    /// `s3://bucket/<prefix><key>`.
+    pub fn location(&self, key: &str) -> S3Location {
+        S3Location::new(&self.bucket, format!("{}{key}", self.prefix)).unwrap()
+    }
+
+    /// Writes a local file of `len` bytes of varied content; returns its path and bytes.
+    pub fn file(&self, name: &str, len: usize) -> (std::path::PathBuf, Vec<u8>) {
+        let data: Vec<u8> = (0..len)
+            .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
+            .collect();
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, &data).unwrap();
+        (path, data)
+    }
+
+    /// The CLI binary with a clean AWS environment pointing at the test server.
+    pub fn cli(&self) -> tokio::process::Command {
+        let mut cmd = self.cli_without_credentials();
+        cmd.env("AWS_ACCESS_KEY_ID", &self.access_key)
+            .env("AWS_SECRET_ACCESS_KEY", &self.secret_key);
+        cmd
+    }
+
+    /// The CLI binary with the endpoint and region set but no credentials.
+    pub fn cli_without_credentials(&self) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_s3share"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AWS_") {
+                cmd.env_remove(name);
+            }
+        }
+        let missing = self.dir.path().join("no-such-aws-file");
+        cmd.env("AWS_CONFIG_FILE", &missing)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &missing)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", &self.region)
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .current_dir(self.dir.path());
+        cmd
+    }
+}
+
+/// Output of a CLI run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a prepared CLI command with `args`.
+pub async fn run(mut cmd: tokio::process::Command, args: &[&str]) -> Run {
+    let out = cmd.args(args).output().await.unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the CLI panicked: {}",
+        run.stderr
+    );
+    run
+}
+
+/// GET with a plain HTTP client (not the SDK): status and body.
+pub async fn fetch(url: &str) -> (u16, Vec<u8>, reqwest::header::HeaderMap) {
+    let resp = reqwest::Client::new().get(url).send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, resp.bytes().await.unwrap().to_vec(), headers)
+}
+
+/// PUT with a plain HTTP client: status.
+pub async fn put(url: &str, headers: &[(String, String)], body: Vec<u8>) -> u16 {
+    let mut request = reqwest::Client::new().put(url).body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// The URL with one character of X-Amz-Signature changed.
+pub fn tamper(url: &str) -> String {
+    let at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len() + 5;
+    let mut bytes = url.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    String::from_utf8(bytes).unwrap()
+}
+
+/// Asserts that a refused link got 403 (or 400, which some servers use for expired links).
+pub fn assert_refused(status: u16) {
+    assert!(
+        status == 403 || status == 400,
+        "expected the link to be refused, got HTTP {status}"
+    );
+}
+
+/// Reads a whole file.
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
