@@ -12,24 +12,12 @@ use s3share::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, cre
 use s3share::store::{ConnectionConfig, S3Location, Store};
 
 fn presign(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let keys = ServerKeys {
-        access_key: "AKBENCHMARK".into(),
-        secret_key: "bench-secret-key".into(),
-    };
+    let keys = ServerKeys { access_key: "AKBENCHMARK".into(), secret_key: "bench-secret-key".into() };
     let (store, _server) = runtime.block_on(async {
-        let server = LocalServer::start(
-            dir.path(),
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            &keys,
-            "us-east-1",
-        )
-        .await
-        .unwrap();
+        let server =
+            LocalServer::start(dir.path(), SocketAddr::from(([127, 0, 0, 1], 0)), &keys, "us-east-1").await.unwrap();
         let store = Store::connect(ConnectionConfig {
             endpoint_url: Some(server.endpoint()),
             region: Some("us-east-1".into()),
@@ -49,10 +37,7 @@ fn presign(c: &mut Criterion) {
     });
     let request = |key: String| LinkRequest {
         location: S3Location::new("bench", key).unwrap(),
-        kind: LinkKind::Download {
-            download_name: None,
-            version_id: None,
-        },
+        kind: LinkKind::Download { download_name: None, version_id: None },
         expiry: LinkExpiry::parse("1h").unwrap(),
         policy: CredentialEndPolicy::Warn,
     };
@@ -63,9 +48,7 @@ fn presign(c: &mut Criterion) {
         b.iter(|| runtime.block_on(create_link(&store, &one)).unwrap());
     });
 
-    let folder: Vec<LinkRequest> = (0..1000)
-        .map(|i| request(format!("folder/file-{i:04}.bin")))
-        .collect();
+    let folder: Vec<LinkRequest> = (0..1000).map(|i| request(format!("folder/file-{i:04}.bin"))).collect();
     let mut group = c.benchmark_group("share a folder");
     group.sample_size(20);
     group.bench_function("1,000 GET links", |b| {

@@ -1,4 +1,5 @@
-//! The `s3share` binary: parses arguments, owns the tokio runtime, runs a subcommand.
+//! The `s3share` binary: parses arguments, owns the tokio runtime, and either opens the window
+//! (no subcommand) or runs a command-line subcommand.
 
 use std::process::ExitCode;
 
@@ -7,21 +8,18 @@ use s3share::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    let Some(command) = args.command else {
-        // `arg_required_else_help` shows the help before we get here.
-        return ExitCode::SUCCESS;
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("s3share: error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(&args.connection, command)) {
+    let result = match args.command {
+        Some(command) => runtime.block_on(cli::run(&args.connection, command)),
+        None => s3share::app::window::run(&runtime, &args.connection),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("s3share: error: {e:#}");

@@ -7,9 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::share::LinkExpiry;
 use crate::store::{ConnectionConfig, S3Location};
 
-/// Share files stored in S3 as presigned links.
+/// Share files stored in S3 as presigned links. Without a subcommand, opens the window.
 #[derive(Debug, Parser)]
-#[command(name = "s3share", version, about, long_about = None, arg_required_else_help = true)]
+#[command(name = "s3share", version, about, long_about = None)]
 pub struct Cli {
     /// Which S3 service to talk to.
     #[command(flatten)]
@@ -40,6 +40,15 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
+    /// True when any flag was given (the window then offers this connection first).
+    pub fn is_set(&self) -> bool {
+        self.profile.is_some()
+            || self.region.is_some()
+            || self.endpoint_url.is_some()
+            || self.path_style
+            || self.virtual_hosted
+    }
+
     /// The store's connection settings.
     pub fn to_config(&self) -> ConnectionConfig {
         ConnectionConfig {
@@ -165,13 +174,9 @@ fn parse_expiry(text: &str) -> Result<LinkExpiry, String> {
 /// Parses "8M", "64MiB", "1G", "5242880".
 fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let number: u64 = digits
-        .parse()
-        .map_err(|_| format!("expected a size like 8M or 64M, got {text:?}"))?;
+    let number: u64 = digits.parse().map_err(|_| format!("expected a size like 8M or 64M, got {text:?}"))?;
     let factor = match unit.trim().to_ascii_uppercase().as_str() {
         "" | "B" => 1,
         "K" | "KB" | "KIB" => 1 << 10,
@@ -179,9 +184,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "G" | "GB" | "GIB" => 1 << 30,
         _ => return Err(format!("unknown size unit {unit:?}: use K, M or G")),
     };
-    number
-        .checked_mul(factor)
-        .ok_or_else(|| "size too large".to_owned())
+    number.checked_mul(factor).ok_or_else(|| "size too large".to_owned())
 }
 
 #[cfg(test)]

@@ -32,11 +32,7 @@ pub async fn run(
         location,
         kind,
         expiry: options.expires,
-        policy: if options.strict {
-            CredentialEndPolicy::Refuse
-        } else {
-            CredentialEndPolicy::Warn
-        },
+        policy: if options.strict { CredentialEndPolicy::Refuse } else { CredentialEndPolicy::Warn },
     };
     let link = create_link(store, &request).await?;
     if link.ends_early() {
@@ -47,21 +43,10 @@ pub async fn run(
             options.expires,
         );
     } else if std::io::stderr().is_terminal() {
-        eprintln!(
-            "link valid until {} ({})",
-            local_time(link.effective_expires_at),
-            options.expires
-        );
+        eprintln!("link valid until {} ({})", local_time(link.effective_expires_at), options.expires);
     }
     let file_name = request.location.file_name();
-    println!(
-        "{}",
-        render(
-            &link,
-            format,
-            options.download_name.as_deref().unwrap_or(file_name)
-        )
-    );
+    println!("{}", render(&link, format, options.download_name.as_deref().unwrap_or(file_name)));
     Ok(())
 }
 
@@ -71,11 +56,8 @@ pub fn render(link: &ShareLink, format: LinkFormat, file_name: &str) -> String {
         LinkFormat::Url => link.url.clone(),
         LinkFormat::Curl => link.curl_command(file_name),
         LinkFormat::Json => {
-            let headers: serde_json::Map<String, serde_json::Value> = link
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect();
+            let headers: serde_json::Map<String, serde_json::Value> =
+                link.headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             json!({
                 "url": link.url,
                 "method": link.method,

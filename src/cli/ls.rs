@@ -8,12 +8,7 @@ use super::output::{listing_time, print_line};
 use crate::store::{S3Location, Store};
 
 /// Lists buckets (no location) or a folder; prints each page as soon as it arrives.
-pub async fn run(
-    store: &Store,
-    location: Option<S3Location>,
-    recursive: bool,
-    json: bool,
-) -> anyhow::Result<()> {
+pub async fn run(store: &Store, location: Option<S3Location>, recursive: bool, json: bool) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let Some(location) = location else {
@@ -34,11 +29,7 @@ pub async fn run(
             let line = if json {
                 json!({ "type": "folder", "prefix": folder }).to_string()
             } else {
-                format!(
-                    "{:>30} {}",
-                    "PRE",
-                    relative(folder, &location.key, recursive)
-                )
+                format!("{:>30} {}", "PRE", relative(folder, &location.key, recursive))
             };
             print_line(&mut out, &line)?;
         }
@@ -64,9 +55,5 @@ pub async fn run(
 
 /// Names relative to the listed folder (as `aws s3 ls` shows them); full keys when recursive.
 fn relative<'a>(key: &'a str, prefix: &str, recursive: bool) -> &'a str {
-    if recursive {
-        key
-    } else {
-        key.strip_prefix(prefix).unwrap_or(key)
-    }
+    if recursive { key } else { key.strip_prefix(prefix).unwrap_or(key) }
 }

@@ -16,21 +16,8 @@ use crate::store::{Store, UploadOptions};
 pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Result<()> {
     let store = Store::connect(connection.to_config()).await?;
     match command {
-        Command::Ls {
-            location,
-            recursive,
-            json,
-        } => ls::run(&store, location, recursive, json).await,
-        Command::Put {
-            file,
-            target,
-            overwrite,
-            content_type,
-            part_size,
-            concurrency,
-            link,
-            link_options,
-        } => {
+        Command::Ls { location, recursive, json } => ls::run(&store, location, recursive, json).await,
+        Command::Put { file, target, overwrite, content_type, part_size, concurrency, link, link_options } => {
             let options = UploadOptions {
                 part_size,
                 concurrency: usize::from(concurrency),
@@ -38,40 +25,19 @@ pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Resul
                 overwrite,
                 ..UploadOptions::default()
             };
-            transfer::put(
-                &store,
-                &file,
-                &target,
-                options,
-                link.then_some(&link_options),
-            )
-            .await
+            transfer::put(&store, &file, &target, options, link.then_some(&link_options)).await
         }
-        Command::Get {
-            source,
-            dest,
-            overwrite,
-        } => transfer::get(&store, &source, dest, overwrite).await,
+        Command::Get { source, dest, overwrite } => transfer::get(&store, &source, dest, overwrite).await,
         Command::Rm { location } => {
             store.delete_object(&location).await?;
             println!("deleted {location}");
             Ok(())
         }
-        Command::Link {
-            location,
-            put,
-            content_type,
-            version_id,
-            curl,
-            link_options,
-        } => {
+        Command::Link { location, put, content_type, version_id, curl, link_options } => {
             let kind = if put {
                 LinkKind::Upload { content_type }
             } else {
-                LinkKind::Download {
-                    download_name: link_options.download_name.clone(),
-                    version_id,
-                }
+                LinkKind::Download { download_name: link_options.download_name.clone(), version_id }
             };
             let format = match (curl, link_options.json) {
                 (true, _) => LinkFormat::Curl,

@@ -18,11 +18,9 @@ impl TransferBar {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
+                ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
             );
             bar.set_message(label.to_owned());
             bar
@@ -48,21 +46,12 @@ impl TransferBar {
 
 /// "Thu 4 Dec 2026 14:03 CET"-like local time.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local)
-        .format("%a %-d %b %Y %H:%M:%S %Z")
-        .to_string()
+    t.with_timezone(&Local).format("%a %-d %b %Y %H:%M:%S %Z").to_string()
 }
 
 /// "2026-12-04 14:03:00" local time, as `aws s3 ls` shows it.
 pub fn listing_time(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(
-        || " ".repeat(19),
-        |t| {
-            t.with_timezone(&Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        },
-    )
+    t.map_or_else(|| " ".repeat(19), |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 /// How long from now until `t`, rounded to seconds ("1h 59m 58s"); "already passed" if it has.

@@ -30,15 +30,10 @@ pub async fn put(
     options: UploadOptions,
     link_options: Option<&LinkOptions>,
 ) -> anyhow::Result<()> {
-    let label = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let label = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let bar = TransferBar::new(&label);
     let cancel = cancel_on_ctrl_c();
-    let outcome = store
-        .upload_file(file, target, &options, &|p| bar.update(p), &cancel)
-        .await;
+    let outcome = store.upload_file(file, target, &options, &|p| bar.update(p), &cancel).await;
     bar.finish();
     let outcome = match outcome {
         Err(StoreError::Cancelled) => {
@@ -48,15 +43,8 @@ pub async fn put(
     };
     match link_options {
         Some(opts) => {
-            let kind = LinkKind::Download {
-                download_name: opts.download_name.clone(),
-                version_id: None,
-            };
-            let format = if opts.json {
-                LinkFormat::Json
-            } else {
-                LinkFormat::Url
-            };
+            let kind = LinkKind::Download { download_name: opts.download_name.clone(), version_id: None };
+            let format = if opts.json { LinkFormat::Json } else { LinkFormat::Url };
             link::run(store, outcome.location, kind, opts, format).await
         }
         None => {
@@ -67,18 +55,11 @@ pub async fn put(
 }
 
 /// Downloads `source` into `dest` (default: the current directory) and prints the file's path.
-pub async fn get(
-    store: &Store,
-    source: &S3Location,
-    dest: Option<PathBuf>,
-    overwrite: bool,
-) -> anyhow::Result<()> {
+pub async fn get(store: &Store, source: &S3Location, dest: Option<PathBuf>, overwrite: bool) -> anyhow::Result<()> {
     let dest = dest.unwrap_or_else(|| PathBuf::from("."));
     let bar = TransferBar::new(source.file_name());
     let cancel = cancel_on_ctrl_c();
-    let outcome = store
-        .download_file(source, &dest, overwrite, &|p| bar.update(p), &cancel)
-        .await;
+    let outcome = store.download_file(source, &dest, overwrite, &|p| bar.update(p), &cancel).await;
     bar.finish();
     let outcome = match outcome {
         Err(StoreError::Cancelled) => anyhow::bail!("download cancelled; no file was written"),

@@ -27,20 +27,11 @@ pub struct LocalBackend {
 
 impl LocalBackend {
     /// Objects live under `objects_dir` (one folder per bucket); open uploads are recorded in `uploads_dir`.
-    pub fn new(
-        objects_dir: PathBuf,
-        uploads_dir: PathBuf,
-        region: String,
-    ) -> std::io::Result<Self> {
+    pub fn new(objects_dir: PathBuf, uploads_dir: PathBuf, region: String) -> std::io::Result<Self> {
         std::fs::create_dir_all(&objects_dir)?;
         std::fs::create_dir_all(&uploads_dir)?;
-        let fs = s3s_fs::FileSystem::new(&objects_dir)
-            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-        Ok(LocalBackend {
-            fs,
-            uploads_dir,
-            region,
-        })
+        let fs = s3s_fs::FileSystem::new(&objects_dir).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+        Ok(LocalBackend { fs, uploads_dir, region })
     }
 
     fn upload_record(&self, upload_id: &str) -> S3Result<PathBuf> {
@@ -63,31 +54,19 @@ fn internal(e: impl std::fmt::Display) -> s3s::S3Error {
 
 #[async_trait::async_trait]
 impl S3 for LocalBackend {
-    async fn list_buckets(
-        &self,
-        req: S3Request<ListBucketsInput>,
-    ) -> S3Result<S3Response<ListBucketsOutput>> {
+    async fn list_buckets(&self, req: S3Request<ListBucketsInput>) -> S3Result<S3Response<ListBucketsOutput>> {
         self.fs.list_buckets(req).await
     }
 
-    async fn create_bucket(
-        &self,
-        req: S3Request<CreateBucketInput>,
-    ) -> S3Result<S3Response<CreateBucketOutput>> {
+    async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
         self.fs.create_bucket(req).await
     }
 
-    async fn delete_bucket(
-        &self,
-        req: S3Request<DeleteBucketInput>,
-    ) -> S3Result<S3Response<DeleteBucketOutput>> {
+    async fn delete_bucket(&self, req: S3Request<DeleteBucketInput>) -> S3Result<S3Response<DeleteBucketOutput>> {
         self.fs.delete_bucket(req).await
     }
 
-    async fn head_bucket(
-        &self,
-        req: S3Request<HeadBucketInput>,
-    ) -> S3Result<S3Response<HeadBucketOutput>> {
+    async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
         let mut resp = self.fs.head_bucket(req).await?;
         resp.output.bucket_region = Some(self.region.clone());
         Ok(resp)
@@ -100,31 +79,19 @@ impl S3 for LocalBackend {
         self.fs.get_bucket_location(req).await
     }
 
-    async fn list_objects(
-        &self,
-        req: S3Request<ListObjectsInput>,
-    ) -> S3Result<S3Response<ListObjectsOutput>> {
+    async fn list_objects(&self, req: S3Request<ListObjectsInput>) -> S3Result<S3Response<ListObjectsOutput>> {
         self.fs.list_objects(req).await
     }
 
-    async fn list_objects_v2(
-        &self,
-        req: S3Request<ListObjectsV2Input>,
-    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+    async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
         self.fs.list_objects_v2(req).await
     }
 
-    async fn head_object(
-        &self,
-        req: S3Request<HeadObjectInput>,
-    ) -> S3Result<S3Response<HeadObjectOutput>> {
+    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
         self.fs.head_object(req).await
     }
 
-    async fn get_object(
-        &self,
-        req: S3Request<GetObjectInput>,
-    ) -> S3Result<S3Response<GetObjectOutput>> {
+    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         let input = &req.input;
         let disposition = input.response_content_disposition.clone();
         let content_type = input.response_content_type.clone();
@@ -141,31 +108,19 @@ impl S3 for LocalBackend {
         Ok(resp)
     }
 
-    async fn put_object(
-        &self,
-        req: S3Request<PutObjectInput>,
-    ) -> S3Result<S3Response<PutObjectOutput>> {
+    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
         self.fs.put_object(req).await
     }
 
-    async fn copy_object(
-        &self,
-        req: S3Request<CopyObjectInput>,
-    ) -> S3Result<S3Response<CopyObjectOutput>> {
+    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
         self.fs.copy_object(req).await
     }
 
-    async fn delete_object(
-        &self,
-        req: S3Request<DeleteObjectInput>,
-    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
         self.fs.delete_object(req).await
     }
 
-    async fn delete_objects(
-        &self,
-        req: S3Request<DeleteObjectsInput>,
-    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+    async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
         self.fs.delete_objects(req).await
     }
 
@@ -177,30 +132,18 @@ impl S3 for LocalBackend {
         let key = req.input.key.clone();
         let resp = self.fs.create_multipart_upload(req).await?;
         if let Some(upload_id) = &resp.output.upload_id {
-            let record = OpenUpload {
-                bucket,
-                key,
-                initiated: SystemTime::now(),
-            };
+            let record = OpenUpload { bucket, key, initiated: SystemTime::now() };
             let json = serde_json::to_vec(&record).map_err(internal)?;
-            tokio::fs::write(self.upload_record(upload_id)?, json)
-                .await
-                .map_err(internal)?;
+            tokio::fs::write(self.upload_record(upload_id)?, json).await.map_err(internal)?;
         }
         Ok(resp)
     }
 
-    async fn upload_part(
-        &self,
-        req: S3Request<UploadPartInput>,
-    ) -> S3Result<S3Response<UploadPartOutput>> {
+    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
         self.fs.upload_part(req).await
     }
 
-    async fn list_parts(
-        &self,
-        req: S3Request<ListPartsInput>,
-    ) -> S3Result<S3Response<ListPartsOutput>> {
+    async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
         self.fs.list_parts(req).await
     }
 
@@ -231,9 +174,7 @@ impl S3 for LocalBackend {
         let input = req.input;
         let prefix = input.prefix.unwrap_or_default();
         let mut uploads = Vec::new();
-        let mut dir = tokio::fs::read_dir(&self.uploads_dir)
-            .await
-            .map_err(internal)?;
+        let mut dir = tokio::fs::read_dir(&self.uploads_dir).await.map_err(internal)?;
         while let Some(entry) = dir.next_entry().await.map_err(internal)? {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some(upload_id) = name.strip_suffix(".json") else {

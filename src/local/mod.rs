@@ -32,6 +32,12 @@ impl std::fmt::Debug for ServerKeys {
     }
 }
 
+/// The default policy: any request signed with the server's keys may do anything; anonymous ones nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedRequestsOnly;
+
+impl s3s::access::S3Access for SignedRequestsOnly {}
+
 /// A running local S3 server. It stops when dropped.
 #[derive(Debug)]
 pub struct LocalServer {
@@ -43,22 +49,23 @@ pub struct LocalServer {
 impl LocalServer {
     /// Starts a server on `addr` (port 0 picks a free one) over `data_dir`, accepting only `keys`.
     /// Must be called within a tokio runtime; connections are served on it.
-    pub async fn start(
+    pub async fn start(data_dir: &Path, addr: SocketAddr, keys: &ServerKeys, region: &str) -> std::io::Result<Self> {
+        Self::start_with_access(data_dir, addr, keys, region, SignedRequestsOnly).await
+    }
+
+    /// Like [`LocalServer::start`], with an access policy on top of the key check
+    /// (e.g. a bucket that may not be listed).
+    pub async fn start_with_access(
         data_dir: &Path,
         addr: SocketAddr,
         keys: &ServerKeys,
         region: &str,
+        access: impl s3s::access::S3Access,
     ) -> std::io::Result<Self> {
-        let backend = LocalBackend::new(
-            data_dir.join("objects"),
-            data_dir.join("uploads"),
-            region.to_owned(),
-        )?;
+        let backend = LocalBackend::new(data_dir.join("objects"), data_dir.join("uploads"), region.to_owned())?;
         let mut builder = S3ServiceBuilder::new(backend);
-        builder.set_auth(SimpleAuth::from_single(
-            keys.access_key.clone(),
-            keys.secret_key.clone(),
-        ));
+        builder.set_auth(SimpleAuth::from_single(keys.access_key.clone(), keys.secret_key.clone()));
+        builder.set_access(access);
         let service = builder.build();
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -69,19 +76,13 @@ impl LocalServer {
                     continue;
                 };
                 let _ = socket.set_nodelay(true);
-                let conn = http
-                    .serve_connection(TokioIo::new(socket), service.clone())
-                    .into_owned();
+                let conn = http.serve_connection(TokioIo::new(socket), service.clone()).into_owned();
                 tokio::spawn(async move {
                     let _ = conn.await;
                 });
             }
         });
-        Ok(LocalServer {
-            addr,
-            region: region.to_owned(),
-            task,
-        })
+        Ok(LocalServer { addr, region: region.to_owned(), task })
     }
 
     /// The server's address.

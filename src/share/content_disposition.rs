@@ -24,13 +24,7 @@ const ATTR_CHAR_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
 pub fn attachment(name: &str) -> String {
     let fallback: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c } else { '_' })
         .collect();
     if fallback == name {
         format!("attachment; filename=\"{name}\"")
@@ -46,10 +40,7 @@ mod tests {
 
     #[test]
     fn ascii_names_are_quoted() {
-        assert_eq!(
-            attachment("Q3 report.pdf"),
-            "attachment; filename=\"Q3 report.pdf\""
-        );
+        assert_eq!(attachment("Q3 report.pdf"), "attachment; filename=\"Q3 report.pdf\"");
     }
 
     #[test]
@@ -58,9 +49,6 @@ mod tests {
             attachment("résumé 2026.pdf"),
             "attachment; filename=\"r_sum_ 2026.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%202026.pdf"
         );
-        assert_eq!(
-            attachment("a\"b.txt"),
-            "attachment; filename=\"a_b.txt\"; filename*=UTF-8''a%22b.txt"
-        );
+        assert_eq!(attachment("a\"b.txt"), "attachment; filename=\"a_b.txt\"; filename*=UTF-8''a%22b.txt");
     }
 }

@@ -18,9 +18,7 @@ impl LinkExpiry {
     /// Checks that `duration` is a whole number of seconds within bounds.
     pub fn new(duration: Duration) -> Result<Self, ShareError> {
         if duration.subsec_nanos() != 0 || duration < Self::MIN || duration > Self::MAX {
-            return Err(ShareError::ExpiryOutOfRange {
-                requested: describe(duration),
-            });
+            return Err(ShareError::ExpiryOutOfRange { requested: describe(duration) });
         }
         Ok(LinkExpiry(duration))
     }
@@ -35,10 +33,8 @@ impl LinkExpiry {
         let text = text.trim();
         let duration = match text.parse::<u64>() {
             Ok(secs) => Duration::from_secs(secs),
-            Err(_) => humantime::parse_duration(text).map_err(|e| ShareError::InvalidExpiry {
-                input: text.to_owned(),
-                reason: e.to_string(),
-            })?,
+            Err(_) => humantime::parse_duration(text)
+                .map_err(|e| ShareError::InvalidExpiry { input: text.to_owned(), reason: e.to_string() })?,
         };
         Self::new(duration)
     }
@@ -89,19 +85,13 @@ mod tests {
     fn refuses_out_of_range_and_garbage() {
         for text in ["0", "0s", "8d", "604801", "7d1s"] {
             let err = LinkExpiry::parse(text).unwrap_err().to_string();
-            assert!(
-                err.contains("1 second") && err.contains("7 days"),
-                "{text}: {err}"
-            );
+            assert!(err.contains("1 second") && err.contains("7 days"), "{text}: {err}");
         }
         for text in ["-5m", "soon", "", "1.5.h"] {
             let err = LinkExpiry::parse(text).unwrap_err().to_string();
             assert!(err.contains("90s, 15m, 2h, 1d"), "{text}: {err}");
         }
         assert!(LinkExpiry::new(Duration::from_millis(1500)).is_err());
-        assert_eq!(
-            LinkExpiry::from_secs(604_800).unwrap().duration(),
-            LinkExpiry::MAX
-        );
+        assert_eq!(LinkExpiry::from_secs(604_800).unwrap().duration(), LinkExpiry::MAX);
     }
 }

@@ -100,22 +100,13 @@ fn shell_quote(text: &str) -> String {
 /// Makes a link through the SDK's presigner, and works out when it really ends.
 pub async fn create_link(store: &Store, request: &LinkRequest) -> Result<ShareLink, ShareError> {
     let method = match &request.kind {
-        LinkKind::Download {
-            download_name,
-            version_id,
-        } => PresignMethod::Get {
-            response_content_disposition: download_name
-                .as_deref()
-                .map(content_disposition::attachment),
+        LinkKind::Download { download_name, version_id } => PresignMethod::Get {
+            response_content_disposition: download_name.as_deref().map(content_disposition::attachment),
             version_id: version_id.clone(),
         },
-        LinkKind::Upload { content_type } => PresignMethod::Put {
-            content_type: content_type.clone(),
-        },
+        LinkKind::Upload { content_type } => PresignMethod::Put { content_type: content_type.clone() },
     };
-    let presigned = store
-        .presign(&request.location, &method, request.expiry.duration())
-        .await?;
+    let presigned = store.presign(&request.location, &method, request.expiry.duration()).await?;
     let effective_expires_at = match presigned.credentials_expire_at {
         Some(end) if end < presigned.expires_at => {
             if request.policy == CredentialEndPolicy::Refuse {
@@ -164,9 +155,6 @@ mod tests {
             link("PUT").curl_command("it's.zip"),
             r"curl --fail --upload-file 'it'\''s.zip' -H 'content-type: application/zip' 'http://h/b/k?X-Amz-Signature=abc'"
         );
-        assert_eq!(
-            link("GET").curl_command("k"),
-            "curl --fail --output 'k' 'http://h/b/k?X-Amz-Signature=abc'"
-        );
+        assert_eq!(link("GET").curl_command("k"), "curl --fail --output 'k' 'http://h/b/k?X-Amz-Signature=abc'");
     }
 }

@@ -75,18 +75,14 @@ impl Store {
             loader = loader.credentials_provider(provider);
         }
         let sdk = loader.load().await;
-        let provider = sdk
-            .credentials_provider()
-            .ok_or(StoreError::NoCredentials)?;
+        let provider = sdk.credentials_provider().ok_or(StoreError::NoCredentials)?;
         let credentials = CredentialsCache::new(provider);
         let endpoint = sdk.endpoint_url().map(str::to_owned);
         if let Some(url) = &endpoint {
             validate_endpoint_url(url)?;
         }
         let path_style = config.path_style.unwrap_or(endpoint.is_some());
-        let default_region = sdk
-            .region()
-            .map_or_else(|| FALLBACK_REGION.to_owned(), |r| r.to_string());
+        let default_region = sdk.region().map_or_else(|| FALLBACK_REGION.to_owned(), |r| r.to_string());
         let base = aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(path_style)
             // Keep checksum headers out of requests that do not need them (presigned PUTs must
@@ -133,13 +129,7 @@ impl Store {
         clients
             .entry(region.to_owned())
             .or_insert_with(|| {
-                Client::from_conf(
-                    self.inner
-                        .base
-                        .clone()
-                        .region(Region::new(region.to_owned()))
-                        .build(),
-                )
+                Client::from_conf(self.inner.base.clone().region(Region::new(region.to_owned())).build())
             })
             .clone()
     }
@@ -151,25 +141,13 @@ impl Store {
     }
 
     /// A client that signs with exactly `credentials`, for presigning in `region`.
-    pub(crate) async fn presign_client(
-        &self,
-        bucket: &str,
-    ) -> Result<(Client, Credentials), StoreError> {
+    pub(crate) async fn presign_client(&self, bucket: &str) -> Result<(Client, Credentials), StoreError> {
         let region = self.bucket_region(bucket).await?;
         let credentials = self.inner.credentials.current().await?;
-        let mut slot = self
-            .inner
-            .presigners
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let same_snapshot = slot
-            .as_ref()
-            .is_some_and(|p| same_credentials(&p.credentials, &credentials));
+        let mut slot = self.inner.presigners.lock().unwrap_or_else(|p| p.into_inner());
+        let same_snapshot = slot.as_ref().is_some_and(|p| same_credentials(&p.credentials, &credentials));
         if !same_snapshot {
-            *slot = Some(PresignClients {
-                credentials: credentials.clone(),
-                by_region: HashMap::new(),
-            });
+            *slot = Some(PresignClients { credentials: credentials.clone(), by_region: HashMap::new() });
         }
         let presigners = slot.as_mut().expect("just filled");
         let client = presigners
@@ -195,23 +173,14 @@ impl Store {
     /// report a region (many S3-compatible stores) get the connection's default region.
     pub async fn bucket_region(&self, bucket: &str) -> Result<String, StoreError> {
         validate_bucket_name(bucket)?;
-        if let Some(region) = self
-            .inner
-            .bucket_regions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(bucket)
-        {
+        if let Some(region) = self.inner.bucket_regions.lock().unwrap_or_else(|p| p.into_inner()).get(bucket) {
             return Ok(region.clone());
         }
         let client = self.client_for_region(&self.inner.default_region);
         let region = match client.head_bucket().bucket(bucket).send().await {
             Ok(out) => out.bucket_region().map(str::to_owned),
             Err(err) => {
-                let header = err
-                    .raw_response()
-                    .and_then(|r| r.headers().get("x-amz-bucket-region"))
-                    .map(str::to_owned);
+                let header = err.raw_response().and_then(|r| r.headers().get("x-amz-bucket-region")).map(str::to_owned);
                 let status = err.raw_response().map(|r| r.status().as_u16());
                 match (header, status) {
                     (Some(region), _) => Some(region),
@@ -221,33 +190,20 @@ impl Store {
                 }
             }
         };
-        let region = region
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| self.inner.default_region.clone());
-        self.inner
-            .bucket_regions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(bucket.to_owned(), region.clone());
+        let region = region.filter(|r| !r.is_empty()).unwrap_or_else(|| self.inner.default_region.clone());
+        self.inner.bucket_regions.lock().unwrap_or_else(|p| p.into_inner()).insert(bucket.to_owned(), region.clone());
         Ok(region)
     }
 }
 
 fn same_credentials(a: &Credentials, b: &Credentials) -> bool {
-    a.access_key_id() == b.access_key_id()
-        && a.session_token() == b.session_token()
-        && a.expiry() == b.expiry()
+    a.access_key_id() == b.access_key_id() && a.session_token() == b.session_token() && a.expiry() == b.expiry()
 }
 
 /// Checks that an endpoint is an absolute http(s) URL with a host (an explicit port is fine).
 pub fn validate_endpoint_url(url: &str) -> Result<(), StoreError> {
-    let invalid = |reason: &str| StoreError::InvalidEndpoint {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+    let invalid = |reason: &str| StoreError::InvalidEndpoint { url: url.to_owned(), reason: reason.to_owned() };
+    let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
         Some(_) => return Err(invalid("the scheme must be http or https")),

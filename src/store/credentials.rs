@@ -28,12 +28,7 @@ struct CacheInner {
 impl CredentialsCache {
     /// Wraps `provider`; nothing is resolved until first use.
     pub fn new(provider: SharedCredentialsProvider) -> Self {
-        CredentialsCache {
-            inner: Arc::new(CacheInner {
-                provider,
-                current: tokio::sync::Mutex::new(None),
-            }),
-        }
+        CredentialsCache { inner: Arc::new(CacheInner { provider, current: tokio::sync::Mutex::new(None) }) }
     }
 
     /// The current credentials, resolved or refreshed as needed.
@@ -47,12 +42,7 @@ impl CredentialsCache {
         {
             return Ok(creds.clone());
         }
-        let resolved = self
-            .inner
-            .provider
-            .provide_credentials()
-            .await
-            .map_err(|e| classify_credentials_error(&e))?;
+        let resolved = self.inner.provider.provide_credentials().await.map_err(|e| classify_credentials_error(&e))?;
         if !is_fresh(&resolved, now) {
             return Err(StoreError::CredentialsExpired);
         }
@@ -70,11 +60,7 @@ impl ProvideCredentials for CredentialsCache {
     where
         Self: 'a,
     {
-        future::ProvideCredentials::new(async move {
-            self.current()
-                .await
-                .map_err(CredentialsError::provider_error)
-        })
+        future::ProvideCredentials::new(async move { self.current().await.map_err(CredentialsError::provider_error) })
     }
 }
 
@@ -100,18 +86,10 @@ mod tests {
 
     #[tokio::test]
     async fn expired_credentials_are_refused() {
-        let expired = Credentials::new(
-            "AKID",
-            "secret",
-            None,
-            Some(SystemTime::now() - Duration::from_secs(1)),
-            "test",
-        );
+        let expired =
+            Credentials::new("AKID", "secret", None, Some(SystemTime::now() - Duration::from_secs(1)), "test");
         let cache = CredentialsCache::new(SharedCredentialsProvider::new(expired));
-        assert!(matches!(
-            cache.current().await,
-            Err(StoreError::CredentialsExpired)
-        ));
+        assert!(matches!(cache.current().await, Err(StoreError::CredentialsExpired)));
     }
 
     #[tokio::test]

@@ -20,19 +20,12 @@ pub struct DownloadOutcome {
 
 /// Where a download of `source` to `dest` lands: into `dest` if it is a directory, else at `dest`.
 pub fn download_target(source: &S3Location, dest: &Path) -> PathBuf {
-    if dest.is_dir() {
-        dest.join(source.file_name())
-    } else {
-        dest.to_owned()
-    }
+    if dest.is_dir() { dest.join(source.file_name()) } else { dest.to_owned() }
 }
 
 /// The temporary name a download is written under, next to its final place.
 fn partial_path(dest: &Path) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     dest.with_file_name(format!(".{name}.s3share-partial"))
 }
 
@@ -63,9 +56,7 @@ impl Store {
         };
         match result {
             Ok(size) => {
-                tokio::fs::rename(&partial, &dest)
-                    .await
-                    .map_err(|e| StoreError::from_io(&dest, &e))?;
+                tokio::fs::rename(&partial, &dest).await.map_err(|e| StoreError::from_io(&dest, &e))?;
                 Ok(DownloadOutcome { path: dest, size })
             }
             Err(err) => {
@@ -81,46 +72,25 @@ impl Store {
         partial: &Path,
         progress: ProgressFn<'_>,
     ) -> Result<u64, StoreError> {
-        let ctx = || {
-            self.context("download")
-                .bucket(&source.bucket)
-                .key(&source.key)
-        };
+        let ctx = || self.context("download").bucket(&source.bucket).key(&source.key);
         let client = self.client_for_bucket(&source.bucket).await?;
-        let out = client
-            .get_object()
-            .bucket(&source.bucket)
-            .key(&source.key)
-            .send()
-            .await
-            .map_err(|e| ctx().classify(e))?;
+        let out =
+            client.get_object().bucket(&source.bucket).key(&source.key).send().await.map_err(|e| ctx().classify(e))?;
         let total = out.content_length.unwrap_or(0).max(0) as u64;
-        let file = tokio::fs::File::create(partial)
-            .await
-            .map_err(|e| StoreError::from_io(partial, &e))?;
+        let file = tokio::fs::File::create(partial).await.map_err(|e| StoreError::from_io(partial, &e))?;
         let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
         let mut body = out.body;
         let mut done = 0u64;
         progress(TransferProgress { done, total });
-        while let Some(chunk) =
-            body.try_next()
-                .await
-                .map_err(|e| StoreError::EndpointUnreachable {
-                    endpoint: self.endpoint().map(str::to_owned),
-                    reason: format!("the download was interrupted: {e}"),
-                })?
-        {
-            writer
-                .write_all(&chunk)
-                .await
-                .map_err(|e| StoreError::from_io(partial, &e))?;
+        while let Some(chunk) = body.try_next().await.map_err(|e| StoreError::EndpointUnreachable {
+            endpoint: self.endpoint().map(str::to_owned),
+            reason: format!("the download was interrupted: {e}"),
+        })? {
+            writer.write_all(&chunk).await.map_err(|e| StoreError::from_io(partial, &e))?;
             done += chunk.len() as u64;
             progress(TransferProgress { done, total });
         }
-        writer
-            .flush()
-            .await
-            .map_err(|e| StoreError::from_io(partial, &e))?;
+        writer.flush().await.map_err(|e| StoreError::from_io(partial, &e))?;
         if done != total {
             return Err(StoreError::EndpointUnreachable {
                 endpoint: self.endpoint().map(str::to_owned),
@@ -137,9 +107,6 @@ mod tests {
 
     #[test]
     fn partial_name_is_hidden_beside_the_target() {
-        assert_eq!(
-            partial_path(Path::new("/tmp/a/report.pdf")),
-            PathBuf::from("/tmp/a/.report.pdf.s3share-partial")
-        );
+        assert_eq!(partial_path(Path::new("/tmp/a/report.pdf")), PathBuf::from("/tmp/a/.report.pdf.s3share-partial"));
     }
 }

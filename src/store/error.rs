@@ -76,9 +76,7 @@ pub enum StoreError {
         bucket: Option<String>,
     },
     /// The server does not know this access key, or the signature does not match the secret.
-    #[error(
-        "the server rejected the credentials ({code}) — check the access key and secret for this endpoint"
-    )]
+    #[error("the server rejected the credentials ({code}) — check the access key and secret for this endpoint")]
     InvalidCredentials {
         /// The S3 error code, e.g. `InvalidAccessKeyId` or `SignatureDoesNotMatch`.
         code: String,
@@ -154,9 +152,7 @@ pub enum LocalFileProblem {
     #[error("cannot access the file ({0}) — check its permissions")]
     Inaccessible(String),
     /// The file's size or modification time changed while it was uploaded.
-    #[error(
-        "the file changed while it was being uploaded — nothing was stored; try again once it is complete"
-    )]
+    #[error("the file changed while it was being uploaded — nothing was stored; try again once it is complete")]
     ChangedDuringUpload,
     /// The destination of a download already exists.
     #[error("a file already exists there — pass --overwrite to replace it")]
@@ -164,17 +160,11 @@ pub enum LocalFileProblem {
 }
 
 fn bucket_suffix(bucket: &Option<String>) -> String {
-    bucket
-        .as_ref()
-        .map(|b| format!(": bucket {b}"))
-        .unwrap_or_default()
+    bucket.as_ref().map(|b| format!(": bucket {b}")).unwrap_or_default()
 }
 
 fn endpoint_suffix(endpoint: &Option<String>) -> String {
-    endpoint
-        .as_ref()
-        .map(|e| format!(": {e}"))
-        .unwrap_or_default()
+    endpoint.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
 }
 
 fn code_suffix(code: &Option<String>, status: &Option<u16>) -> String {
@@ -189,10 +179,7 @@ fn code_suffix(code: &Option<String>, status: &Option<u16>) -> String {
 impl StoreError {
     /// A local-file error for `path`.
     pub fn local(path: impl Into<PathBuf>, problem: LocalFileProblem) -> Self {
-        StoreError::LocalFile {
-            path: path.into(),
-            problem,
-        }
+        StoreError::LocalFile { path: path.into(), problem }
     }
 
     /// Turns an I/O error on `path` into a store error with the right problem.
@@ -209,9 +196,7 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::EndpointUnreachable { .. } => true,
-            StoreError::Service {
-                status: Some(s), ..
-            } => *s >= 500 || *s == 429,
+            StoreError::Service { status: Some(s), .. } => *s >= 500 || *s == 429,
             StoreError::Service { status: None, .. } => true,
             _ => false,
         }
@@ -229,12 +214,7 @@ pub(crate) struct CallContext<'a> {
 
 impl<'a> CallContext<'a> {
     pub fn new(operation: &'static str) -> Self {
-        CallContext {
-            operation,
-            bucket: None,
-            key: None,
-            endpoint: None,
-        }
+        CallContext { operation, bucket: None, key: None, endpoint: None }
     }
     pub fn bucket(mut self, bucket: &'a str) -> Self {
         self.bucket = Some(bucket);
@@ -261,11 +241,7 @@ impl<'a> CallContext<'a> {
             SdkError::DispatchFailure(failure) => {
                 return StoreError::EndpointUnreachable {
                     endpoint: self.endpoint.map(str::to_owned),
-                    reason: if failure.is_timeout() {
-                        "timed out".to_owned()
-                    } else {
-                        innermost_message(&err)
-                    },
+                    reason: if failure.is_timeout() { "timed out".to_owned() } else { innermost_message(&err) },
                 };
             }
             SdkError::TimeoutError(_) => {
@@ -278,61 +254,34 @@ impl<'a> CallContext<'a> {
         }
         let status = err.raw_response().map(|r| r.status().as_u16());
         let code = err.code().map(str::to_owned);
-        let message = err
-            .message()
-            .map(str::to_owned)
-            .unwrap_or_else(|| innermost_message(&err));
+        let message = err.message().map(str::to_owned).unwrap_or_else(|| innermost_message(&err));
         self.classify_code(code, status, message)
     }
 
     /// Classifies an S3 error code and HTTP status.
-    pub fn classify_code(
-        &self,
-        code: Option<String>,
-        status: Option<u16>,
-        message: String,
-    ) -> StoreError {
+    pub fn classify_code(&self, code: Option<String>, status: Option<u16>, message: String) -> StoreError {
         let bucket = || self.bucket.unwrap_or_default().to_owned();
         match (code.as_deref(), status) {
             (Some("NoSuchBucket"), _) => StoreError::NoSuchBucket { bucket: bucket() },
-            (Some("NoSuchKey"), _) => StoreError::NoSuchKey {
-                bucket: bucket(),
-                key: self.key.unwrap_or_default().to_owned(),
-            },
+            (Some("NoSuchKey"), _) => {
+                StoreError::NoSuchKey { bucket: bucket(), key: self.key.unwrap_or_default().to_owned() }
+            }
             (Some("NotFound") | None, Some(404)) => match self.key {
-                Some(key) => StoreError::NoSuchKey {
-                    bucket: bucket(),
-                    key: key.to_owned(),
-                },
+                Some(key) => StoreError::NoSuchKey { bucket: bucket(), key: key.to_owned() },
                 None => StoreError::NoSuchBucket { bucket: bucket() },
             },
             (Some("AccessDenied" | "AllAccessDisabled" | "Forbidden"), _) | (None, Some(403)) => {
-                StoreError::AccessDenied {
-                    operation: self.operation,
-                    bucket: self.bucket.map(str::to_owned),
-                }
+                StoreError::AccessDenied { operation: self.operation, bucket: self.bucket.map(str::to_owned) }
             }
-            (
-                Some(
-                    c @ ("InvalidAccessKeyId"
-                    | "SignatureDoesNotMatch"
-                    | "InvalidToken"
-                    | "InvalidSecurity"),
-                ),
-                _,
-            ) => StoreError::InvalidCredentials { code: c.to_owned() },
+            (Some(c @ ("InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken" | "InvalidSecurity")), _) => {
+                StoreError::InvalidCredentials { code: c.to_owned() }
+            }
             (Some("ExpiredToken" | "TokenRefreshRequired"), _) => StoreError::CredentialsExpired,
             (Some("RequestTimeTooSkewed"), _) => StoreError::ClockSkew,
-            (Some("InvalidBucketName"), _) => StoreError::InvalidBucketName {
-                name: bucket(),
-                reason: "the server refused it",
-            },
-            _ => StoreError::Service {
-                operation: self.operation,
-                code,
-                status,
-                message,
-            },
+            (Some("InvalidBucketName"), _) => {
+                StoreError::InvalidBucketName { name: bucket(), reason: "the server refused it" }
+            }
+            _ => StoreError::Service { operation: self.operation, code, status, message },
         }
     }
 }
@@ -344,8 +293,7 @@ fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<Sto
     while let Some(e) = current {
         if let Some(creds) = e.downcast_ref::<CredentialsError>() {
             // Our own cache reports a StoreError inside the SDK's CredentialsError: keep its kind.
-            let ours =
-                std::error::Error::source(creds).and_then(|s| s.downcast_ref::<StoreError>());
+            let ours = std::error::Error::source(creds).and_then(|s| s.downcast_ref::<StoreError>());
             return Some(match ours {
                 Some(store) => clone_credentials_error(store),
                 None => crate::store::credentials::classify_credentials_error(creds),
@@ -361,12 +309,8 @@ fn clone_credentials_error(err: &StoreError) -> StoreError {
     match err {
         StoreError::NoCredentials => StoreError::NoCredentials,
         StoreError::CredentialsExpired => StoreError::CredentialsExpired,
-        StoreError::CredentialsUnavailable { reason } => StoreError::CredentialsUnavailable {
-            reason: reason.clone(),
-        },
-        other => StoreError::CredentialsUnavailable {
-            reason: other.to_string(),
-        },
+        StoreError::CredentialsUnavailable { reason } => StoreError::CredentialsUnavailable { reason: reason.clone() },
+        other => StoreError::CredentialsUnavailable { reason: other.to_string() },
     }
 }
 
@@ -390,33 +334,16 @@ mod tests {
             ctx.classify_code(Some("NoSuchKey".into()), Some(404), String::new()),
             StoreError::NoSuchKey { .. }
         ));
-        assert!(matches!(
-            ctx.classify_code(None, Some(404), String::new()),
-            StoreError::NoSuchKey { .. }
-        ));
+        assert!(matches!(ctx.classify_code(None, Some(404), String::new()), StoreError::NoSuchKey { .. }));
         let bucket_ctx = CallContext::new("head bucket").bucket("b");
+        assert!(matches!(bucket_ctx.classify_code(None, Some(404), String::new()), StoreError::NoSuchBucket { .. }));
+        assert!(matches!(ctx.classify_code(None, Some(403), String::new()), StoreError::AccessDenied { .. }));
         assert!(matches!(
-            bucket_ctx.classify_code(None, Some(404), String::new()),
-            StoreError::NoSuchBucket { .. }
-        ));
-        assert!(matches!(
-            ctx.classify_code(None, Some(403), String::new()),
-            StoreError::AccessDenied { .. }
-        ));
-        assert!(matches!(
-            ctx.classify_code(
-                Some("RequestTimeTooSkewed".into()),
-                Some(403),
-                String::new()
-            ),
+            ctx.classify_code(Some("RequestTimeTooSkewed".into()), Some(403), String::new()),
             StoreError::ClockSkew
         ));
         assert!(matches!(
-            ctx.classify_code(
-                Some("SignatureDoesNotMatch".into()),
-                Some(403),
-                String::new()
-            ),
+            ctx.classify_code(Some("SignatureDoesNotMatch".into()), Some(403), String::new()),
             StoreError::InvalidCredentials { .. }
         ));
         assert!(matches!(
@@ -425,10 +352,7 @@ mod tests {
         ));
         let other = ctx.classify_code(Some("SlowDown".into()), Some(503), "slow down".into());
         assert!(other.is_transient());
-        assert_eq!(
-            other.to_string(),
-            "get object failed: slow down (SlowDown, HTTP 503)"
-        );
+        assert_eq!(other.to_string(), "get object failed: slow down (SlowDown, HTTP 503)");
     }
 
     #[test]

@@ -48,8 +48,7 @@ pub struct ListingPage {
 /// A listing in progress: call [`FolderListing::next_page`] until it returns `None`.
 /// Each call fetches one page, so the first page can be shown before the second is asked for.
 pub struct FolderListing {
-    pages:
-        PaginationStream<Result<ListObjectsV2Output, SdkError<ListObjectsV2Error, HttpResponse>>>,
+    pages: PaginationStream<Result<ListObjectsV2Output, SdkError<ListObjectsV2Error, HttpResponse>>>,
     bucket: String,
     context_endpoint: Option<String>,
 }
@@ -69,12 +68,7 @@ impl FolderListing {
 
 fn page_from_output(out: ListObjectsV2Output) -> ListingPage {
     ListingPage {
-        folders: out
-            .common_prefixes
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| p.prefix)
-            .collect(),
+        folders: out.common_prefixes.unwrap_or_default().into_iter().filter_map(|p| p.prefix).collect(),
         objects: out
             .contents
             .unwrap_or_default()
@@ -105,34 +99,22 @@ impl Store {
         let mut pages = client.list_buckets().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.context("list buckets").classify(e))?;
-            buckets.extend(
-                page.buckets
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|b| {
-                        Some(BucketEntry {
-                            created: b.creation_date.as_ref().and_then(to_chrono),
-                            region: b.bucket_region,
-                            name: b.name?,
-                        })
-                    }),
-            );
+            buckets.extend(page.buckets.unwrap_or_default().into_iter().filter_map(|b| {
+                Some(BucketEntry {
+                    created: b.creation_date.as_ref().and_then(to_chrono),
+                    region: b.bucket_region,
+                    name: b.name?,
+                })
+            }));
         }
         Ok(buckets)
     }
 
     /// Lists one folder (`recursive == false`: sub-folders and the objects directly in it) or
     /// every key below the prefix (`recursive == true`). The listing is fetched page by page.
-    pub async fn list_folder(
-        &self,
-        folder: &S3Location,
-        recursive: bool,
-    ) -> Result<FolderListing, StoreError> {
+    pub async fn list_folder(&self, folder: &S3Location, recursive: bool) -> Result<FolderListing, StoreError> {
         let client = self.client_for_bucket(&folder.bucket).await?;
-        let mut request = client
-            .list_objects_v2()
-            .bucket(&folder.bucket)
-            .prefix(&folder.key);
+        let mut request = client.list_objects_v2().bucket(&folder.bucket).prefix(&folder.key);
         if !recursive {
             request = request.delimiter("/");
         }
@@ -155,10 +137,7 @@ impl Store {
                     .build(),
             );
         }
-        request
-            .send()
-            .await
-            .map_err(|e| self.context("create bucket").bucket(bucket).classify(e))?;
+        request.send().await.map_err(|e| self.context("create bucket").bucket(bucket).classify(e))?;
         Ok(())
     }
 }

@@ -23,23 +23,15 @@ impl S3Location {
         let key = key.into();
         validate_bucket_name(&bucket)?;
         if key.len() > MAX_KEY_BYTES {
-            return Err(StoreError::InvalidKey {
-                key,
-                reason: "longer than 1,024 bytes",
-            });
+            return Err(StoreError::InvalidKey { key, reason: "longer than 1,024 bytes" });
         }
         Ok(S3Location { bucket, key })
     }
 
     /// Parses `s3://bucket`, `s3://bucket/` or `s3://bucket/some/key`. Nothing is decoded: the key is taken as written.
     pub fn parse(input: &str) -> Result<Self, StoreError> {
-        let invalid = |reason| StoreError::InvalidLocation {
-            input: input.to_owned(),
-            reason,
-        };
-        let rest = input
-            .strip_prefix("s3://")
-            .ok_or_else(|| invalid("it must start with s3://"))?;
+        let invalid = |reason| StoreError::InvalidLocation { input: input.to_owned(), reason };
+        let rest = input.strip_prefix("s3://").ok_or_else(|| invalid("it must start with s3://"))?;
         let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {
             return Err(invalid("the bucket name is missing"));
@@ -93,22 +85,14 @@ impl std::str::FromStr for S3Location {
 
 /// Checks a bucket name against S3's rules for general purpose buckets.
 pub fn validate_bucket_name(name: &str) -> Result<(), StoreError> {
-    let fail = |reason| {
-        Err(StoreError::InvalidBucketName {
-            name: name.to_owned(),
-            reason,
-        })
-    };
+    let fail = |reason| Err(StoreError::InvalidBucketName { name: name.to_owned(), reason });
     if name.len() < 3 {
         return fail("shorter than 3 characters");
     }
     if name.len() > 63 {
         return fail("longer than 63 characters");
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
-    {
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-')) {
         return if c.is_ascii_uppercase() {
             fail("it contains uppercase letters")
         } else {

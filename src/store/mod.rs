@@ -21,6 +21,6 @@ pub use location::{MAX_KEY_BYTES, S3Location, validate_bucket_name};
 pub use objects::ObjectDetails;
 pub use presign::{PresignMethod, PresignedRequest};
 pub use upload::{
-    MAX_PARTS, MIN_PART_SIZE, ProgressFn, TransferProgress, UploadOptions, UploadOutcome,
-    guess_content_type, upload_target,
+    MAX_PARTS, MIN_PART_SIZE, ProgressFn, TransferProgress, UploadOptions, UploadOutcome, guess_content_type,
+    upload_target,
 };

@@ -26,17 +26,9 @@ impl Store {
     pub async fn object_details(&self, location: &S3Location) -> Result<ObjectDetails, StoreError> {
         location.require_object()?;
         let client = self.client_for_bucket(&location.bucket).await?;
-        let out = client
-            .head_object()
-            .bucket(&location.bucket)
-            .key(&location.key)
-            .send()
-            .await
-            .map_err(|e| {
-                self.context("read object details")
-                    .bucket(&location.bucket)
-                    .key(&location.key)
-                    .classify(e)
+        let out =
+            client.head_object().bucket(&location.bucket).key(&location.key).send().await.map_err(|e| {
+                self.context("read object details").bucket(&location.bucket).key(&location.key).classify(e)
             })?;
         Ok(ObjectDetails {
             size: out.content_length.unwrap_or(0).max(0) as u64,
@@ -58,12 +50,7 @@ impl Store {
             .key(&location.key)
             .send()
             .await
-            .map_err(|e| {
-                self.context("delete")
-                    .bucket(&location.bucket)
-                    .key(&location.key)
-                    .classify(e)
-            })?;
+            .map_err(|e| self.context("delete").bucket(&location.bucket).key(&location.key).classify(e))?;
         Ok(())
     }
 
@@ -80,16 +67,7 @@ impl Store {
             .prefix(prefix)
             .send()
             .await
-            .map_err(|e| {
-                self.context("list multipart uploads")
-                    .bucket(bucket)
-                    .classify(e)
-            })?;
-        Ok(out
-            .uploads
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|u| Some((u.key?, u.upload_id?)))
-            .collect())
+            .map_err(|e| self.context("list multipart uploads").bucket(bucket).classify(e))?;
+        Ok(out.uploads.unwrap_or_default().into_iter().filter_map(|u| Some((u.key?, u.upload_id?))).collect())
     }
 }

@@ -59,14 +59,9 @@ impl Store {
             .start_time(signed_at)
             .expires_in(expires_in)
             .build()
-            .map_err(|e| StoreError::Presign {
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| StoreError::Presign { reason: e.to_string() })?;
         let request = match method {
-            PresignMethod::Get {
-                response_content_disposition,
-                version_id,
-            } => client
+            PresignMethod::Get { response_content_disposition, version_id } => client
                 .get_object()
                 .bucket(&location.bucket)
                 .key(&location.key)
@@ -88,10 +83,7 @@ impl Store {
         Ok(PresignedRequest {
             url: request.uri().to_owned(),
             method: request.method().to_owned(),
-            headers: request
-                .headers()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
+            headers: request.headers().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             expires_at: signed_at + expires_in,
             signed_at,
             credentials_expire_at: credentials.expiry().map(DateTime::<Utc>::from),
@@ -100,7 +92,5 @@ impl Store {
 }
 
 fn presign_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Presign {
-        reason: e.to_string(),
-    }
+    StoreError::Presign { reason: e.to_string() }
 }

@@ -55,9 +55,7 @@ impl UploadOptions {
     /// always large enough to stay within 10,000 parts.
     pub fn part_size_for(&self, size: u64) -> u64 {
         const MIB: u64 = 1024 * 1024;
-        let wanted = self
-            .part_size
-            .unwrap_or_else(|| (size / 64).clamp(8 * MIB, 64 * MIB));
+        let wanted = self.part_size.unwrap_or_else(|| (size / 64).clamp(8 * MIB, 64 * MIB));
         let smallest_allowed = size.div_ceil(MAX_PARTS).max(MIN_PART_SIZE);
         wanted.max(smallest_allowed).div_ceil(MIB) * MIB
     }
@@ -96,25 +94,17 @@ struct FileStamp {
 }
 
 async fn stamp(path: &Path) -> Result<FileStamp, StoreError> {
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| StoreError::from_io(path, &e))?;
+    let meta = tokio::fs::metadata(path).await.map_err(|e| StoreError::from_io(path, &e))?;
     if meta.is_dir() {
         return Err(StoreError::local(path, LocalFileProblem::IsDirectory));
     }
-    Ok(FileStamp {
-        len: meta.len(),
-        modified: meta.modified().ok(),
-    })
+    Ok(FileStamp { len: meta.len(), modified: meta.modified().ok() })
 }
 
 /// Where `source` goes when uploaded to `target`: a target naming a folder (ending in `/`, or a bare bucket) means "same file name in there".
 pub fn upload_target(source: &Path, target: &S3Location) -> Result<S3Location, StoreError> {
     let name = source.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        StoreError::local(
-            source,
-            LocalFileProblem::Inaccessible("the file name is not valid UTF-8".into()),
-        )
+        StoreError::local(source, LocalFileProblem::Inaccessible("the file name is not valid UTF-8".into()))
     })?;
     target.join_if_folder(name)
 }
@@ -132,34 +122,17 @@ impl Store {
     ) -> Result<UploadOutcome, StoreError> {
         let before = stamp(source).await?;
         // Fail early, with the file's own error, if it cannot be read.
-        tokio::fs::File::open(source)
-            .await
-            .map_err(|e| StoreError::from_io(source, &e))?;
+        tokio::fs::File::open(source).await.map_err(|e| StoreError::from_io(source, &e))?;
         let target = upload_target(source, target)?;
         target.require_object()?;
         let client = self.client_for_bucket(&target.bucket).await?;
         if !options.overwrite && self.object_exists(&client, &target).await? {
-            return Err(StoreError::ObjectExists {
-                bucket: target.bucket,
-                key: target.key,
-            });
+            return Err(StoreError::ObjectExists { bucket: target.bucket, key: target.key });
         }
-        let content_type = options
-            .content_type
-            .clone()
-            .unwrap_or_else(|| guess_content_type(&target.key));
-        progress(TransferProgress {
-            done: 0,
-            total: before.len,
-        });
-        let job = UploadJob {
-            store: self,
-            client: &client,
-            source,
-            target: &target,
-            content_type: &content_type,
-            before,
-        };
+        let content_type = options.content_type.clone().unwrap_or_else(|| guess_content_type(&target.key));
+        progress(TransferProgress { done: 0, total: before.len });
+        let job =
+            UploadJob { store: self, client: &client, source, target: &target, content_type: &content_type, before };
         let result = if before.len < options.multipart_threshold {
             tokio::select! {
                 r = job.single_put(progress) => r,
@@ -168,47 +141,47 @@ impl Store {
         } else {
             job.multipart(options, progress, cancel).await
         };
-        result.map(|(etag, parts)| UploadOutcome {
-            location: target.clone(),
-            size: before.len,
-            etag,
-            parts,
-        })
+        result.map(|(etag, parts)| UploadOutcome { location: target.clone(), size: before.len, etag, parts })
+    }
+
+    /// `location` if nothing is stored there, else the first free "name (n).ext" beside it.
+    pub async fn free_key(&self, location: &S3Location) -> Result<S3Location, StoreError> {
+        let client = self.client_for_bucket(&location.bucket).await?;
+        if !self.object_exists(&client, location).await? {
+            return Ok(location.clone());
+        }
+        let (folder, name) = location.key.rsplit_once('/').map_or(("", location.key.as_str()), |(f, n)| (f, n));
+        let (stem, ext) = match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+            _ => (name, String::new()),
+        };
+        let folder = if folder.is_empty() { String::new() } else { format!("{folder}/") };
+        for n in 1..1000 {
+            let candidate = S3Location::new(location.bucket.clone(), format!("{folder}{stem} ({n}){ext}"))?;
+            if !self.object_exists(&client, &candidate).await? {
+                return Ok(candidate);
+            }
+        }
+        Err(StoreError::ObjectExists { bucket: location.bucket.clone(), key: location.key.clone() })
     }
 
     /// True when an object exists at `location`. A HEAD that is not allowed counts as "not known to exist".
-    async fn object_exists(
-        &self,
-        client: &Client,
-        location: &S3Location,
-    ) -> Result<bool, StoreError> {
-        match client
-            .head_object()
-            .bucket(&location.bucket)
-            .key(&location.key)
-            .send()
-            .await
-        {
+    async fn object_exists(&self, client: &Client, location: &S3Location) -> Result<bool, StoreError> {
+        match client.head_object().bucket(&location.bucket).key(&location.key).send().await {
             Ok(_) => Ok(true),
-            Err(err) => match self
-                .context("check the target")
-                .bucket(&location.bucket)
-                .key(&location.key)
-                .classify(err)
-            {
-                StoreError::NoSuchKey { .. } | StoreError::AccessDenied { .. } => Ok(false),
-                other => Err(other),
-            },
+            Err(err) => {
+                match self.context("check the target").bucket(&location.bucket).key(&location.key).classify(err) {
+                    StoreError::NoSuchKey { .. } | StoreError::AccessDenied { .. } => Ok(false),
+                    other => Err(other),
+                }
+            }
         }
     }
 }
 
 /// Guesses a content type from the key's extension; `application/octet-stream` when unknown.
 pub fn guess_content_type(key: &str) -> String {
-    mime_guess::from_path(key)
-        .first_or_octet_stream()
-        .essence_str()
-        .to_owned()
+    mime_guess::from_path(key).first_or_octet_stream().essence_str().to_owned()
 }
 
 struct UploadJob<'a> {
@@ -222,10 +195,7 @@ struct UploadJob<'a> {
 
 impl UploadJob<'_> {
     fn ctx(&self, operation: &'static str) -> super::error::CallContext<'_> {
-        self.store
-            .context(operation)
-            .bucket(&self.target.bucket)
-            .key(&self.target.key)
+        self.store.context(operation).bucket(&self.target.bucket).key(&self.target.key)
     }
 
     fn changed(&self) -> StoreError {
@@ -234,23 +204,13 @@ impl UploadJob<'_> {
 
     /// Fails when the file is no longer what it was when the upload began.
     async fn ensure_unchanged(&self) -> Result<(), StoreError> {
-        if stamp(self.source).await? == self.before {
-            Ok(())
-        } else {
-            Err(self.changed())
-        }
+        if stamp(self.source).await? == self.before { Ok(()) } else { Err(self.changed()) }
     }
 
     /// Small files: read whole, check, then one PUT of exactly what was read.
-    async fn single_put(
-        &self,
-        progress: ProgressFn<'_>,
-    ) -> Result<(Option<String>, u64), StoreError> {
-        let data = bytes::Bytes::from(
-            tokio::fs::read(self.source)
-                .await
-                .map_err(|e| StoreError::from_io(self.source, &e))?,
-        );
+    async fn single_put(&self, progress: ProgressFn<'_>) -> Result<(Option<String>, u64), StoreError> {
+        let data =
+            bytes::Bytes::from(tokio::fs::read(self.source).await.map_err(|e| StoreError::from_io(self.source, &e))?);
         if data.len() as u64 != self.before.len {
             return Err(self.changed());
         }
@@ -269,10 +229,7 @@ impl UploadJob<'_> {
                 .map_err(|e| self.ctx("upload").classify(e))
         })
         .await?;
-        progress(TransferProgress {
-            done: size,
-            total: size,
-        });
+        progress(TransferProgress { done: size, total: size });
         Ok((out.e_tag.map(|e| e.trim_matches('"').to_owned()), 1))
     }
 
@@ -324,9 +281,7 @@ impl UploadJob<'_> {
                 let length = part_size.min(total - offset);
                 let done = &done;
                 async move {
-                    let part = self
-                        .upload_part(upload_id, number as i32, offset, length)
-                        .await?;
+                    let part = self.upload_part(upload_id, number as i32, offset, length).await?;
                     let now = done.fetch_add(length, Ordering::Relaxed) + length;
                     progress(TransferProgress { done: now, total });
                     Ok::<_, StoreError>(part)
@@ -343,18 +298,11 @@ impl UploadJob<'_> {
             .bucket(&self.target.bucket)
             .key(&self.target.key)
             .upload_id(upload_id)
-            .multipart_upload(
-                CompletedMultipartUpload::builder()
-                    .set_parts(Some(parts))
-                    .build(),
-            )
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
             .send()
             .await
             .map_err(|e| self.ctx("finish the multipart upload").classify(e))?;
-        Ok((
-            out.e_tag.map(|e| e.trim_matches('"').to_owned()),
-            part_count,
-        ))
+        Ok((out.e_tag.map(|e| e.trim_matches('"').to_owned()), part_count))
     }
 
     async fn upload_part(
@@ -386,10 +334,7 @@ impl UploadJob<'_> {
                 .map_err(|e| self.ctx("upload a part").classify(e))
         })
         .await?;
-        Ok(CompletedPart::builder()
-            .set_e_tag(out.e_tag)
-            .part_number(number)
-            .build())
+        Ok(CompletedPart::builder().set_e_tag(out.e_tag).part_number(number).build())
     }
 
     /// Aborts the multipart upload so no parts stay behind (and keep costing storage).
@@ -448,29 +393,16 @@ mod tests {
         // 5 TiB needs parts of at least 525 MiB to fit in 10,000.
         let huge = 5 * 1024 * 1024 * MIB;
         assert!(huge.div_ceil(auto.part_size_for(huge)) <= MAX_PARTS);
-        let tiny = UploadOptions {
-            part_size: Some(1),
-            ..UploadOptions::default()
-        };
+        let tiny = UploadOptions { part_size: Some(1), ..UploadOptions::default() };
         assert_eq!(tiny.part_size_for(40 * MIB), 5 * MIB);
     }
 
     #[test]
     fn folder_targets_take_the_file_name() {
         let folder = S3Location::parse("s3://bucket/docs/").unwrap();
-        assert_eq!(
-            upload_target(Path::new("/tmp/report.pdf"), &folder)
-                .unwrap()
-                .key,
-            "docs/report.pdf"
-        );
+        assert_eq!(upload_target(Path::new("/tmp/report.pdf"), &folder).unwrap().key, "docs/report.pdf");
         let exact = S3Location::parse("s3://bucket/docs/other.pdf").unwrap();
-        assert_eq!(
-            upload_target(Path::new("/tmp/report.pdf"), &exact)
-                .unwrap()
-                .key,
-            "docs/other.pdf"
-        );
+        assert_eq!(upload_target(Path::new("/tmp/report.pdf"), &exact).unwrap().key, "docs/other.pdf");
     }
 
     #[test]

@@ -19,130 +19,56 @@ async fn put_ls_get_rm() {
     let again = run(env.cli(), &["put", path, &s3(&env, "docs/")]).await;
     assert_ne!(again.code, 0);
     assert!(again.stderr.contains("--overwrite"), "{}", again.stderr);
-    assert_eq!(
-        run(env.cli(), &["put", "--overwrite", path, &s3(&env, "docs/")])
-            .await
-            .code,
-        0
-    );
+    assert_eq!(run(env.cli(), &["put", "--overwrite", path, &s3(&env, "docs/")]).await.code, 0);
 
     let buckets = run(env.cli(), &["ls"]).await;
     assert_eq!(buckets.code, 0, "{}", buckets.stderr);
-    assert!(
-        buckets
-            .stdout
-            .lines()
-            .any(|l| l.ends_with(&format!(" {}", env.bucket))),
-        "{}",
-        buckets.stdout
-    );
+    assert!(buckets.stdout.lines().any(|l| l.ends_with(&format!(" {}", env.bucket))), "{}", buckets.stdout);
 
     let folder = run(env.cli(), &["ls", &s3(&env, "")]).await;
     assert!(folder.stdout.contains("PRE docs/"), "{}", folder.stdout);
     let files = run(env.cli(), &["ls", "--json", &s3(&env, "docs/")]).await;
-    let entry: serde_json::Value =
-        serde_json::from_str(files.stdout.lines().next().unwrap()).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(files.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(entry["key"], format!("{}docs/report.pdf", env.prefix));
     assert_eq!(entry["size"], 3000);
 
-    let get = run(
-        env.cli(),
-        &["get", &s3(&env, "docs/report.pdf"), "copy.pdf"],
-    )
-    .await;
+    let get = run(env.cli(), &["get", &s3(&env, "docs/report.pdf"), "copy.pdf"]).await;
     assert_eq!(get.code, 0, "{}", get.stderr);
     assert_eq!(read(&env.dir.path().join("copy.pdf")), data);
-    let clash = run(
-        env.cli(),
-        &["get", &s3(&env, "docs/report.pdf"), "copy.pdf"],
-    )
-    .await;
+    let clash = run(env.cli(), &["get", &s3(&env, "docs/report.pdf"), "copy.pdf"]).await;
     assert_ne!(clash.code, 0);
     assert!(clash.stderr.contains("already exists"), "{}", clash.stderr);
 
-    assert_eq!(
-        run(env.cli(), &["rm", &s3(&env, "docs/report.pdf")])
-            .await
-            .code,
-        0
-    );
+    assert_eq!(run(env.cli(), &["rm", &s3(&env, "docs/report.pdf")]).await.code, 0);
     let gone = run(env.cli(), &["rm", &s3(&env, "docs/report.pdf")]).await;
     assert_ne!(gone.code, 0);
     assert!(gone.stderr.contains("no such object"), "{}", gone.stderr);
-    assert_eq!(
-        gone.stderr.trim().lines().count(),
-        1,
-        "one line: {}",
-        gone.stderr
-    );
+    assert_eq!(gone.stderr.trim().lines().count(), 1, "one line: {}", gone.stderr);
 }
 
 #[tokio::test]
 async fn put_with_link_and_link_command() {
     let env = TestEnv::start().await;
     let (path, data) = env.file("photo.jpg", 2048);
-    let put = run(
-        env.cli(),
-        &[
-            "put",
-            path.to_str().unwrap(),
-            &s3(&env, "p/"),
-            "--link",
-            "--expires",
-            "2h",
-        ],
-    )
-    .await;
+    let put = run(env.cli(), &["put", path.to_str().unwrap(), &s3(&env, "p/"), "--link", "--expires", "2h"]).await;
     assert_eq!(put.code, 0, "{}", put.stderr);
     let url = put.stdout.trim();
-    assert!(
-        url.starts_with(&env.endpoint) && url.contains("X-Amz-Expires=7200"),
-        "{url}"
-    );
+    assert!(url.starts_with(&env.endpoint) && url.contains("X-Amz-Expires=7200"), "{url}");
     assert_eq!(fetch(url).await.1, data);
 
-    let link = run(
-        env.cli(),
-        &[
-            "link",
-            &s3(&env, "p/photo.jpg"),
-            "--expires",
-            "90m",
-            "--download-name",
-            "Q3 report.pdf",
-        ],
-    )
-    .await;
+    let link =
+        run(env.cli(), &["link", &s3(&env, "p/photo.jpg"), "--expires", "90m", "--download-name", "Q3 report.pdf"])
+            .await;
     assert_eq!(link.code, 0, "{}", link.stderr);
     assert_eq!(link.stdout.lines().count(), 1, "only the URL on stdout");
     let (status, body, headers) = fetch(link.stdout.trim()).await;
     assert_eq!((status, body), (200, data.clone()));
-    assert!(
-        headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("Q3 report.pdf")
-    );
+    assert!(headers["content-disposition"].to_str().unwrap().contains("Q3 report.pdf"));
 
-    let json = run(
-        env.cli(),
-        &[
-            "link",
-            &s3(&env, "p/photo.jpg"),
-            "--expires",
-            "1d",
-            "--json",
-        ],
-    )
-    .await;
+    let json = run(env.cli(), &["link", &s3(&env, "p/photo.jpg"), "--expires", "1d", "--json"]).await;
     let value: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
     assert_eq!(value["method"], "GET");
-    assert!(
-        value["url"]
-            .as_str()
-            .unwrap()
-            .contains("X-Amz-Expires=86400")
-    );
+    assert!(value["url"].as_str().unwrap().contains("X-Amz-Expires=86400"));
     assert_eq!(value["expires_at"], value["effective_expires_at"]);
     for field in ["headers", "expires_at", "effective_expires_at"] {
         assert!(!value[field].is_null(), "{field} missing: {value}");
@@ -153,35 +79,16 @@ async fn put_with_link_and_link_command() {
 async fn upload_link_with_curl_command() {
     let env = TestEnv::start().await;
     let target = s3(&env, "inbox/from-alice.zip");
-    let curl = run(
-        env.cli(),
-        &[
-            "link",
-            &target,
-            "--put",
-            "--content-type",
-            "application/zip",
-            "--expires",
-            "1d",
-            "--curl",
-        ],
-    )
-    .await;
+    let curl =
+        run(env.cli(), &["link", &target, "--put", "--content-type", "application/zip", "--expires", "1d", "--curl"])
+            .await;
     assert_eq!(curl.code, 0, "{}", curl.stderr);
     let command = curl.stdout.trim();
-    assert!(
-        command.starts_with("curl ") && command.contains("content-type: application/zip"),
-        "{command}"
-    );
+    assert!(command.starts_with("curl ") && command.contains("content-type: application/zip"), "{command}");
     // The colleague's side: run the printed command as it is, from a folder holding the file.
     let (_, data) = env.file("from-alice.zip", 10_000);
-    let status = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(env.dir.path())
-        .status()
-        .await
-        .unwrap();
+    let status =
+        tokio::process::Command::new("sh").arg("-c").arg(command).current_dir(env.dir.path()).status().await.unwrap();
     assert!(status.success(), "the printed curl command failed");
     let get = run(env.cli(), &["get", &target, "back.zip"]).await;
     assert_eq!(get.code, 0, "{}", get.stderr);
@@ -192,46 +99,21 @@ async fn upload_link_with_curl_command() {
 async fn bad_input_gets_one_clear_line() {
     let env = TestEnv::start().await;
     let cases: &[(&[&str], &str)] = &[
-        (
-            &["link", "s3://bucket/k", "--expires", "0"],
-            "1 second to 7 days",
-        ),
-        (
-            &["link", "s3://bucket/k", "--expires", "8d"],
-            "1 second to 7 days",
-        ),
-        (
-            &["link", "s3://bucket/k", "--expires", "soon"],
-            "like 90s, 15m",
-        ),
+        (&["link", "s3://bucket/k", "--expires", "0"], "1 second to 7 days"),
+        (&["link", "s3://bucket/k", "--expires", "8d"], "1 second to 7 days"),
+        (&["link", "s3://bucket/k", "--expires", "soon"], "like 90s, 15m"),
         (&["link", "s3://Bad_Bucket/k"], "invalid bucket name"),
         (&["link", "bucket/k"], "s3://"),
-        (
-            &["put", "/definitely/not/here.txt", "s3://bucket/"],
-            "no such file",
-        ),
-        (
-            &["ls", "s3://no-such-bucket-here/"],
-            "bucket does not exist",
-        ),
-        (
-            &["--endpoint-url", "localhost:9000", "ls"],
-            "invalid endpoint URL",
-        ),
-        (
-            &["--endpoint-url", "http://127.0.0.1:9", "ls"],
-            "cannot reach the S3 endpoint",
-        ),
+        (&["put", "/definitely/not/here.txt", "s3://bucket/"], "no such file"),
+        (&["ls", "s3://no-such-bucket-here/"], "bucket does not exist"),
+        (&["--endpoint-url", "localhost:9000", "ls"], "invalid endpoint URL"),
+        (&["--endpoint-url", "http://127.0.0.1:9", "ls"], "cannot reach the S3 endpoint"),
     ];
     for (args, expected) in cases {
         let out = run(env.cli(), args).await;
         assert_ne!(out.code, 0, "{args:?} should fail");
         assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
-        assert!(
-            out.stdout.is_empty(),
-            "{args:?} printed to stdout: {}",
-            out.stdout
-        );
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout: {}", out.stdout);
     }
     let dir = env.dir.path().to_str().unwrap().to_owned();
     let out = run(env.cli(), &["put", &dir, &s3(&env, "")]).await;
@@ -239,11 +121,7 @@ async fn bad_input_gets_one_clear_line() {
 
     let no_creds = run(env.cli_without_credentials(), &["ls"]).await;
     assert_ne!(no_creds.code, 0);
-    assert!(
-        no_creds.stderr.contains("no AWS credentials found"),
-        "{}",
-        no_creds.stderr
-    );
+    assert!(no_creds.stderr.contains("no AWS credentials found"), "{}", no_creds.stderr);
 
     let mut wrong = env.cli();
     wrong.env("AWS_SECRET_ACCESS_KEY", "wrong-secret-value-123");
@@ -267,14 +145,7 @@ fn temporary_profile(env: &TestEnv) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
     let config = env.dir.path().join("aws-config");
-    std::fs::write(
-        &config,
-        format!(
-            "[profile temp]\ncredential_process = {}\n",
-            script.display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&config, format!("[profile temp]\ncredential_process = {}\n", script.display())).unwrap();
     config
 }
 
@@ -282,12 +153,7 @@ fn temporary_profile(env: &TestEnv) -> std::path::PathBuf {
 async fn temporary_credentials_warn_and_cap() {
     let env = TestEnv::start().await;
     let (path, _) = env.file("t.txt", 10);
-    assert_eq!(
-        run(env.cli(), &["put", path.to_str().unwrap(), &s3(&env, "")])
-            .await
-            .code,
-        0
-    );
+    assert_eq!(run(env.cli(), &["put", path.to_str().unwrap(), &s3(&env, "")]).await.code, 0);
     let config = temporary_profile(&env);
     let cli = || {
         let mut cmd = env.cli_without_credentials();
@@ -295,82 +161,23 @@ async fn temporary_credentials_warn_and_cap() {
         cmd
     };
 
-    let out = run(
-        cli(),
-        &[
-            "--profile",
-            "temp",
-            "link",
-            &s3(&env, "t.txt"),
-            "--expires",
-            "2h",
-            "--json",
-        ],
-    )
-    .await;
+    let out = run(cli(), &["--profile", "temp", "link", &s3(&env, "t.txt"), "--expires", "2h", "--json"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("warning: the credentials in use end at"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("warning: the credentials in use end at"), "{}", out.stderr);
     let value: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    assert_eq!(
-        value["effective_expires_at"],
-        value["credentials_expire_at"]
-    );
+    assert_eq!(value["effective_expires_at"], value["credentials_expire_at"]);
     assert_ne!(value["effective_expires_at"], value["expires_at"]);
-    assert!(
-        value["url"]
-            .as_str()
-            .unwrap()
-            .contains("X-Amz-Security-Token=temporary-session-token")
-    );
-    let effective: chrono::DateTime<chrono::Utc> = value["effective_expires_at"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    assert!(value["url"].as_str().unwrap().contains("X-Amz-Security-Token=temporary-session-token"));
+    let effective: chrono::DateTime<chrono::Utc> = value["effective_expires_at"].as_str().unwrap().parse().unwrap();
     let left = effective - chrono::Utc::now();
-    assert!(
-        left > chrono::Duration::seconds(500) && left <= chrono::Duration::seconds(600),
-        "{left}"
-    );
+    assert!(left > chrono::Duration::seconds(500) && left <= chrono::Duration::seconds(600), "{left}");
 
-    let strict = run(
-        cli(),
-        &[
-            "--profile",
-            "temp",
-            "link",
-            &s3(&env, "t.txt"),
-            "--expires",
-            "2h",
-            "--strict",
-        ],
-    )
-    .await;
+    let strict = run(cli(), &["--profile", "temp", "link", &s3(&env, "t.txt"), "--expires", "2h", "--strict"]).await;
     assert_ne!(strict.code, 0);
-    assert!(
-        strict.stderr.contains("before the link would"),
-        "{}",
-        strict.stderr
-    );
+    assert!(strict.stderr.contains("before the link would"), "{}", strict.stderr);
     assert!(strict.stdout.is_empty());
 
-    let short = run(
-        cli(),
-        &[
-            "--profile",
-            "temp",
-            "link",
-            &s3(&env, "t.txt"),
-            "--expires",
-            "5m",
-        ],
-    )
-    .await;
+    let short = run(cli(), &["--profile", "temp", "link", &s3(&env, "t.txt"), "--expires", "5m"]).await;
     assert_eq!(short.code, 0, "{}", short.stderr);
     assert!(!short.stderr.contains("warning"), "{}", short.stderr);
 }

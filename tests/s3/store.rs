@@ -3,12 +3,9 @@
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
-use s3share::share::{
-    CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, ShareError, create_link,
-};
+use s3share::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, ShareError, create_link};
 use s3share::store::{
-    ConnectionConfig, LocalFileProblem, S3Location, Store, StoreError, TransferProgress,
-    UploadOptions,
+    ConnectionConfig, LocalFileProblem, S3Location, Store, StoreError, TransferProgress, UploadOptions,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -16,22 +13,11 @@ use crate::support::*;
 
 fn no_progress(_: TransferProgress) {}
 
-async fn upload_bytes(
-    env: &TestEnv,
-    store: &Store,
-    key: &str,
-    len: usize,
-) -> (S3Location, Vec<u8>) {
+async fn upload_bytes(env: &TestEnv, store: &Store, key: &str, len: usize) -> (S3Location, Vec<u8>) {
     let (path, data) = env.file(&unique("f"), len);
     let target = env.location(key);
     store
-        .upload_file(
-            &path,
-            &target,
-            &UploadOptions::default(),
-            &no_progress,
-            &CancellationToken::new(),
-        )
+        .upload_file(&path, &target, &UploadOptions::default(), &no_progress, &CancellationToken::new())
         .await
         .unwrap();
     (target, data)
@@ -40,10 +26,7 @@ async fn upload_bytes(
 fn download_link(location: &S3Location, secs: u64) -> LinkRequest {
     LinkRequest {
         location: location.clone(),
-        kind: LinkKind::Download {
-            download_name: None,
-            version_id: None,
-        },
+        kind: LinkKind::Download { download_name: None, version_id: None },
         expiry: LinkExpiry::from_secs(secs).unwrap(),
         policy: CredentialEndPolicy::Warn,
     }
@@ -56,18 +39,10 @@ async fn lists_buckets_and_folders() {
     let buckets = store.list_buckets().await.unwrap();
     assert!(buckets.iter().any(|b| b.name == env.bucket), "{buckets:?}");
 
-    for key in [
-        "docs/a.txt",
-        "docs/sub/b.txt",
-        "docs/other/c.txt",
-        "top.txt",
-    ] {
+    for key in ["docs/a.txt", "docs/sub/b.txt", "docs/other/c.txt", "top.txt"] {
         upload_bytes(&env, &store, key, 10).await;
     }
-    let mut listing = store
-        .list_folder(&env.location("docs/"), false)
-        .await
-        .unwrap();
+    let mut listing = store.list_folder(&env.location("docs/"), false).await.unwrap();
     let mut folders = Vec::new();
     let mut objects = Vec::new();
     while let Some(page) = listing.next_page().await {
@@ -76,21 +51,12 @@ async fn lists_buckets_and_folders() {
         objects.extend(page.objects);
     }
     folders.sort();
-    assert_eq!(
-        folders,
-        [
-            format!("{}docs/other/", env.prefix),
-            format!("{}docs/sub/", env.prefix)
-        ]
-    );
+    assert_eq!(folders, [format!("{}docs/other/", env.prefix), format!("{}docs/sub/", env.prefix)]);
     assert_eq!(objects.len(), 1);
     assert_eq!(objects[0].key, format!("{}docs/a.txt", env.prefix));
     assert_eq!(objects[0].size, 10);
     assert!(objects[0].last_modified.is_some());
-    let details = store
-        .object_details(&env.location("docs/a.txt"))
-        .await
-        .unwrap();
+    let details = store.object_details(&env.location("docs/a.txt")).await.unwrap();
     assert_eq!(details.size, 10);
     assert!(details.etag.is_some() && details.last_modified.is_some());
 }
@@ -100,21 +66,14 @@ async fn pages_through_2500_keys() {
     let env = TestEnv::start().await;
     let store = env.store().await;
     let (path, _) = env.file("tiny", 3);
-    let options = UploadOptions {
-        overwrite: true,
-        ..UploadOptions::default()
-    };
+    let options = UploadOptions { overwrite: true, ..UploadOptions::default() };
     let cancel = CancellationToken::new();
     use futures::StreamExt;
     let results: Vec<_> = futures::stream::iter(0..2500)
         .map(|i| {
             let target = env.location(&format!("many/k{i:05}"));
             let (store, path, options, cancel) = (&store, &path, &options, &cancel);
-            async move {
-                store
-                    .upload_file(path, &target, options, &no_progress, cancel)
-                    .await
-            }
+            async move { store.upload_file(path, &target, options, &no_progress, cancel).await }
         })
         .buffer_unordered(32)
         .collect()
@@ -122,10 +81,7 @@ async fn pages_through_2500_keys() {
     assert!(results.iter().all(Result::is_ok));
 
     for recursive in [false, true] {
-        let mut listing = store
-            .list_folder(&env.location("many/"), recursive)
-            .await
-            .unwrap();
+        let mut listing = store.list_folder(&env.location("many/"), recursive).await.unwrap();
         let mut pages = 0;
         let mut keys = Vec::new();
         while let Some(page) = listing.next_page().await {
@@ -138,15 +94,7 @@ async fn pages_through_2500_keys() {
         assert_eq!(keys.len(), 2500, "no key listed twice");
     }
 
-    let run = run(
-        env.cli(),
-        &[
-            "ls",
-            "--recursive",
-            &format!("s3://{}/{}many/", env.bucket, env.prefix),
-        ],
-    )
-    .await;
+    let run = run(env.cli(), &["ls", "--recursive", &format!("s3://{}/{}many/", env.bucket, env.prefix)]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 2500);
 }
@@ -155,11 +103,7 @@ async fn pages_through_2500_keys() {
 async fn uploads_round_trip_byte_exact() {
     let env = TestEnv::start().await;
     let store = env.store().await;
-    for (name, len) in [
-        ("empty", 0usize),
-        ("one-kib", 1024),
-        ("forty-mib", 40 << 20),
-    ] {
+    for (name, len) in [("empty", 0usize), ("one-kib", 1024), ("forty-mib", 40 << 20)] {
         let (path, data) = env.file(name, len);
         let target = env.location(&format!("up/{name}"));
         let reports = std::sync::Mutex::new(Vec::new());
@@ -173,44 +117,20 @@ async fn uploads_round_trip_byte_exact() {
             )
             .await
             .unwrap();
-        assert_eq!(
-            outcome.location, target,
-            "a folder target keeps the file name"
-        );
+        assert_eq!(outcome.location, target, "a folder target keeps the file name");
         assert_eq!(outcome.size, len as u64);
         if len == 40 << 20 {
-            assert!(
-                outcome.parts >= 5,
-                "40 MiB goes multipart, got {} parts",
-                outcome.parts
-            );
+            assert!(outcome.parts >= 5, "40 MiB goes multipart, got {} parts", outcome.parts);
         }
         let reports = reports.into_inner().unwrap();
-        assert_eq!(
-            reports.last(),
-            Some(&TransferProgress {
-                done: len as u64,
-                total: len as u64
-            })
-        );
+        assert_eq!(reports.last(), Some(&TransferProgress { done: len as u64, total: len as u64 }));
 
         let dest = env.dir.path().join(format!("{name}.back"));
-        let got = store
-            .download_file(
-                &target,
-                &dest,
-                false,
-                &no_progress,
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap();
+        let got = store.download_file(&target, &dest, false, &no_progress, &CancellationToken::new()).await.unwrap();
         assert_eq!(got.size, len as u64);
         assert!(read(&dest) == data, "{name}: downloaded bytes differ");
 
-        let link = create_link(&store, &download_link(&target, 300))
-            .await
-            .unwrap();
+        let link = create_link(&store, &download_link(&target, 300)).await.unwrap();
         let (status, body, _) = fetch(&link.url).await;
         assert_eq!(status, 200);
         assert!(body == data, "{name}: bytes through the link differ");
@@ -223,61 +143,16 @@ async fn refuses_to_overwrite_unless_asked() {
     let store = env.store().await;
     let (target, _) = upload_bytes(&env, &store, "same.txt", 5).await;
     let (path, new_data) = env.file("same.txt", 7);
-    let refused = store
-        .upload_file(
-            &path,
-            &target,
-            &UploadOptions::default(),
-            &no_progress,
-            &CancellationToken::new(),
-        )
-        .await;
-    assert!(
-        matches!(refused, Err(StoreError::ObjectExists { .. })),
-        "{refused:?}"
-    );
-    let options = UploadOptions {
-        overwrite: true,
-        ..UploadOptions::default()
-    };
-    store
-        .upload_file(
-            &path,
-            &target,
-            &options,
-            &no_progress,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let refused =
+        store.upload_file(&path, &target, &UploadOptions::default(), &no_progress, &CancellationToken::new()).await;
+    assert!(matches!(refused, Err(StoreError::ObjectExists { .. })), "{refused:?}");
+    let options = UploadOptions { overwrite: true, ..UploadOptions::default() };
+    store.upload_file(&path, &target, &options, &no_progress, &CancellationToken::new()).await.unwrap();
     let dest = env.dir.path().join("same.back");
-    store
-        .download_file(
-            &target,
-            &dest,
-            false,
-            &no_progress,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    store.download_file(&target, &dest, false, &no_progress, &CancellationToken::new()).await.unwrap();
     assert_eq!(read(&dest), new_data);
-    let again = store
-        .download_file(
-            &target,
-            &dest,
-            false,
-            &no_progress,
-            &CancellationToken::new(),
-        )
-        .await;
-    assert!(matches!(
-        again,
-        Err(StoreError::LocalFile {
-            problem: LocalFileProblem::AlreadyExists,
-            ..
-        })
-    ));
+    let again = store.download_file(&target, &dest, false, &no_progress, &CancellationToken::new()).await;
+    assert!(matches!(again, Err(StoreError::LocalFile { problem: LocalFileProblem::AlreadyExists, .. })));
 }
 
 #[tokio::test]
@@ -286,11 +161,7 @@ async fn cancelled_upload_leaves_no_parts() {
     let store = env.store().await;
     let (path, _) = env.file("big", 40 << 20);
     let cancel = CancellationToken::new();
-    let options = UploadOptions {
-        part_size: Some(5 << 20),
-        concurrency: 1,
-        ..UploadOptions::default()
-    };
+    let options = UploadOptions { part_size: Some(5 << 20), concurrency: 1, ..UploadOptions::default() };
     let target = env.location("cancelled/big");
     let result = store
         .upload_file(
@@ -306,15 +177,9 @@ async fn cancelled_upload_leaves_no_parts() {
         )
         .await;
     assert!(matches!(result, Err(StoreError::Cancelled)), "{result:?}");
-    let open = store
-        .open_multipart_uploads(&env.bucket, &env.prefix)
-        .await
-        .unwrap();
+    let open = store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap();
     assert!(open.is_empty(), "multipart uploads left behind: {open:?}");
-    assert!(matches!(
-        store.object_details(&target).await,
-        Err(StoreError::NoSuchKey { .. })
-    ));
+    assert!(matches!(store.object_details(&target).await, Err(StoreError::NoSuchKey { .. })));
 }
 
 #[tokio::test]
@@ -323,20 +188,14 @@ async fn links_work_and_tampered_or_expired_links_are_refused() {
     let store = env.store().await;
     let (target, data) = upload_bytes(&env, &store, "share/report.pdf", 4096).await;
 
-    let link = create_link(&store, &download_link(&target, 3600))
-        .await
-        .unwrap();
+    let link = create_link(&store, &download_link(&target, 3600)).await.unwrap();
     assert!(
-        link.url
-            .contains(&format!("%2F{}%2Fs3%2Faws4_request", env.bucket_region())),
+        link.url.contains(&format!("%2F{}%2Fs3%2Faws4_request", env.bucket_region())),
         "signed in the bucket's region: {}",
         link.url
     );
     assert!(link.url.contains("X-Amz-Expires=3600"));
-    assert_eq!(
-        link.effective_expires_at, link.expires_at,
-        "static keys do not end"
-    );
+    assert_eq!(link.effective_expires_at, link.expires_at, "static keys do not end");
     assert_eq!((link.expires_at - link.created_at).num_seconds(), 3600);
     let (status, body, _) = fetch(&link.url).await;
     assert_eq!(status, 200);
@@ -345,9 +204,7 @@ async fn links_work_and_tampered_or_expired_links_are_refused() {
     let (status, _, _) = fetch(&tamper(&link.url)).await;
     assert_eq!(status, 403, "a tampered signature must be refused with 403");
 
-    let short = create_link(&store, &download_link(&target, 1))
-        .await
-        .unwrap();
+    let short = create_link(&store, &download_link(&target, 1)).await.unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (status, _, _) = fetch(&short.url).await;
     assert_refused(status);
@@ -369,19 +226,13 @@ async fn download_name_is_signed_into_the_link() {
         ("résumé.pdf", "filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"),
     ] {
         let mut request = download_link(&target, 600);
-        request.kind = LinkKind::Download {
-            download_name: Some(name.into()),
-            version_id: None,
-        };
+        request.kind = LinkKind::Download { download_name: Some(name.into()), version_id: None };
         let link = create_link(&store, &request).await.unwrap();
         let (status, body, headers) = fetch(&link.url).await;
         assert_eq!(status, 200);
         assert_eq!(body, data);
-        let disposition = headers
-            .get("content-disposition")
-            .expect("Content-Disposition in the response")
-            .to_str()
-            .unwrap();
+        let disposition =
+            headers.get("content-disposition").expect("Content-Disposition in the response").to_str().unwrap();
         assert!(disposition.contains(expected), "{disposition}");
     }
 }
@@ -393,18 +244,14 @@ async fn upload_links_enforce_their_content_type() {
     let target = env.location("inbox/from-alice.zip");
     let request = LinkRequest {
         location: target.clone(),
-        kind: LinkKind::Upload {
-            content_type: Some("application/zip".into()),
-        },
+        kind: LinkKind::Upload { content_type: Some("application/zip".into()) },
         expiry: LinkExpiry::parse("1d").unwrap(),
         policy: CredentialEndPolicy::Warn,
     };
     let link = create_link(&store, &request).await.unwrap();
     assert_eq!(link.method, "PUT");
     assert!(
-        link.headers
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/zip"),
+        link.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/zip"),
         "{:?}",
         link.headers
     );
@@ -416,9 +263,7 @@ async fn upload_links_enforce_their_content_type() {
     assert_eq!(put(&link.url, &link.headers, payload.clone()).await, 200);
     let details = store.object_details(&target).await.unwrap();
     assert_eq!(details.size, payload.len() as u64);
-    let get = create_link(&store, &download_link(&target, 60))
-        .await
-        .unwrap();
+    let get = create_link(&store, &download_link(&target, 60)).await.unwrap();
     assert_eq!(fetch(&get.url).await.1, payload);
 }
 
@@ -440,17 +285,11 @@ async fn awkward_keys_give_working_links() {
     for (i, key) in keys.iter().enumerate() {
         let (target, data) = upload_bytes(&env, &store, key, 50 + i).await;
         assert_eq!(target.key, format!("{}{key}", env.prefix));
-        let link = create_link(&store, &download_link(&target, 600))
-            .await
-            .unwrap();
+        let link = create_link(&store, &download_link(&target, 600)).await.unwrap();
         let (status, body, _) = fetch(&link.url).await;
         assert_eq!(status, 200, "{key:?}: {}", link.url);
         assert_eq!(body, data, "{key:?}");
-        assert_eq!(
-            store.object_details(&target).await.unwrap().size,
-            (50 + i) as u64,
-            "{key:?}"
-        );
+        assert_eq!(store.object_details(&target).await.unwrap().size, (50 + i) as u64, "{key:?}");
     }
 }
 
@@ -459,20 +298,11 @@ async fn temporary_credentials_cap_the_link() {
     let env = TestEnv::start().await;
     let (target, data) = upload_bytes(&env, &env.store().await, "temp/file.txt", 64).await;
     let ends = SystemTime::now() + Duration::from_secs(600);
-    let temporary = Credentials::new(
-        &env.access_key,
-        &env.secret_key,
-        Some("session-token-xyz".into()),
-        Some(ends),
-        "test",
-    );
-    let store = Store::connect(env.connection_with(temporary))
-        .await
-        .unwrap();
+    let temporary =
+        Credentials::new(&env.access_key, &env.secret_key, Some("session-token-xyz".into()), Some(ends), "test");
+    let store = Store::connect(env.connection_with(temporary)).await.unwrap();
 
-    let link = create_link(&store, &download_link(&target, 7200))
-        .await
-        .unwrap();
+    let link = create_link(&store, &download_link(&target, 7200)).await.unwrap();
     assert!(link.ends_early());
     let credential_end = chrono::DateTime::<chrono::Utc>::from(ends);
     assert_eq!(link.effective_expires_at, credential_end);
@@ -485,14 +315,9 @@ async fn temporary_credentials_cap_the_link() {
 
     let mut strict = download_link(&target, 7200);
     strict.policy = CredentialEndPolicy::Refuse;
-    assert!(matches!(
-        create_link(&store, &strict).await,
-        Err(ShareError::CredentialsEndFirst { .. })
-    ));
+    assert!(matches!(create_link(&store, &strict).await, Err(ShareError::CredentialsEndFirst { .. })));
 
-    let within = create_link(&store, &download_link(&target, 300))
-        .await
-        .unwrap();
+    let within = create_link(&store, &download_link(&target, 300)).await.unwrap();
     assert!(!within.ends_early());
 }
 
@@ -501,17 +326,11 @@ async fn failures_have_clear_kinds() {
     let env = TestEnv::start().await;
     let store = env.store().await;
     let missing_bucket = S3Location::new("no-such-bucket-s3share", "k").unwrap();
-    assert!(matches!(
-        store.object_details(&missing_bucket).await,
-        Err(StoreError::NoSuchBucket { .. })
-    ));
+    assert!(matches!(store.object_details(&missing_bucket).await, Err(StoreError::NoSuchBucket { .. })));
     let missing_key = env.location("nothing-here");
     let err = store.delete_object(&missing_key).await.unwrap_err();
     assert!(matches!(err, StoreError::NoSuchKey { .. }), "{err:?}");
-    assert!(matches!(
-        S3Location::parse("s3://Bad_Bucket/x"),
-        Err(StoreError::InvalidBucketName { .. })
-    ));
+    assert!(matches!(S3Location::parse("s3://Bad_Bucket/x"), Err(StoreError::InvalidBucketName { .. })));
 
     let dir_upload = store
         .upload_file(
@@ -522,13 +341,7 @@ async fn failures_have_clear_kinds() {
             &CancellationToken::new(),
         )
         .await;
-    assert!(matches!(
-        dir_upload,
-        Err(StoreError::LocalFile {
-            problem: LocalFileProblem::IsDirectory,
-            ..
-        })
-    ));
+    assert!(matches!(dir_upload, Err(StoreError::LocalFile { problem: LocalFileProblem::IsDirectory, .. })));
     let missing_file = store
         .upload_file(
             &env.dir.path().join("absent"),
@@ -538,27 +351,12 @@ async fn failures_have_clear_kinds() {
             &CancellationToken::new(),
         )
         .await;
-    assert!(matches!(
-        missing_file,
-        Err(StoreError::LocalFile {
-            problem: LocalFileProblem::Missing,
-            ..
-        })
-    ));
+    assert!(matches!(missing_file, Err(StoreError::LocalFile { problem: LocalFileProblem::Missing, .. })));
 
-    let wrong_secret =
-        Credentials::new(&env.access_key, "not-the-secret-at-all", None, None, "test");
-    let bad = Store::connect(env.connection_with(wrong_secret))
-        .await
-        .unwrap();
+    let wrong_secret = Credentials::new(&env.access_key, "not-the-secret-at-all", None, None, "test");
+    let bad = Store::connect(env.connection_with(wrong_secret)).await.unwrap();
     let err = bad.list_buckets().await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            StoreError::InvalidCredentials { .. } | StoreError::AccessDenied { .. }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::InvalidCredentials { .. } | StoreError::AccessDenied { .. }), "{err:?}");
     assert!(!err.to_string().contains("not-the-secret-at-all"));
 
     let expired = Credentials::new(
@@ -569,37 +367,14 @@ async fn failures_have_clear_kinds() {
         "test",
     );
     let stale = Store::connect(env.connection_with(expired)).await.unwrap();
-    assert!(matches!(
-        stale.list_buckets().await,
-        Err(StoreError::CredentialsExpired)
-    ));
+    assert!(matches!(stale.list_buckets().await, Err(StoreError::CredentialsExpired)));
 
-    let closed = ConnectionConfig {
-        endpoint_url: Some("http://127.0.0.1:9".into()),
-        ..env.connection()
-    };
-    let err = Store::connect(closed)
-        .await
-        .unwrap()
-        .list_buckets()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::EndpointUnreachable { .. }),
-        "{err:?}"
-    );
+    let closed = ConnectionConfig { endpoint_url: Some("http://127.0.0.1:9".into()), ..env.connection() };
+    let err = Store::connect(closed).await.unwrap().list_buckets().await.unwrap_err();
+    assert!(matches!(err, StoreError::EndpointUnreachable { .. }), "{err:?}");
 
-    let malformed = ConnectionConfig {
-        endpoint_url: Some("localhost:9000".into()),
-        ..env.connection()
-    };
-    assert!(matches!(
-        Store::connect(malformed).await,
-        Err(StoreError::InvalidEndpoint { .. })
-    ));
+    let malformed = ConnectionConfig { endpoint_url: Some("localhost:9000".into()), ..env.connection() };
+    assert!(matches!(Store::connect(malformed).await, Err(StoreError::InvalidEndpoint { .. })));
 
-    assert!(
-        !format!("{store:?}").contains(&env.secret_key),
-        "Debug output leaks the secret"
-    );
+    assert!(!format!("{store:?}").contains(&env.secret_key), "Debug output leaks the secret");
 }

@@ -30,36 +30,30 @@ pub struct TestEnv {
 /// A name unique within this run and across runs.
 pub fn unique(tag: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{tag}{:x}{:x}{:x}",
-        std::process::id(),
-        nanos,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{tag}{:x}{:x}{:x}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 /// A random-looking key for the in-process server.
 fn random_hex(bytes: usize) -> String {
     use std::hash::{BuildHasher, RandomState};
-    (0..bytes.div_ceil(8))
-        .map(|i| format!("{:016x}", RandomState::new().hash_one(i)))
-        .collect::<String>()[..bytes * 2]
+    (0..bytes.div_ceil(8)).map(|i| format!("{:016x}", RandomState::new().hash_one(i))).collect::<String>()[..bytes * 2]
         .to_owned()
 }
 
 impl TestEnv {
     /// Starts the in-process server, or connects to the external one.
     pub async fn start() -> TestEnv {
+        Self::start_with_access(s3share::local::SignedRequestsOnly).await
+    }
+
+    /// Like [`TestEnv::start`]; the in-process server also applies `access`.
+    pub async fn start_with_access(access: impl s3s::access::S3Access) -> TestEnv {
         let dir = tempfile::tempdir().unwrap();
         let prefix = format!("{}/", unique("t"));
         if let Ok(endpoint) = std::env::var("S3SHARE_TEST_ENDPOINT") {
             let var = |name: &str| {
-                std::env::var(name)
-                    .unwrap_or_else(|_| panic!("{name} must be set with S3SHARE_TEST_ENDPOINT"))
+                std::env::var(name).unwrap_or_else(|_| panic!("{name} must be set with S3SHARE_TEST_ENDPOINT"))
             };
             let mut env = TestEnv {
                 endpoint,
@@ -77,15 +71,13 @@ impl TestEnv {
             }
             return env;
         }
-        let keys = ServerKeys {
-            access_key: format!("AK{}", random_hex(8)).to_uppercase(),
-            secret_key: random_hex(20),
-        };
-        let server = LocalServer::start(
+        let keys = ServerKeys { access_key: format!("AK{}", random_hex(8)).to_uppercase(), secret_key: random_hex(20) };
+        let server = LocalServer::start_with_access(
             &dir.path().join("server"),
             SocketAddr::from(([127, 0, 0, 1], 0)),
             &keys,
             LOCAL_REGION,
+            access,
         )
         .await
         .unwrap();
@@ -110,22 +102,12 @@ impl TestEnv {
 
     /// The region links must be signed with.
     pub fn bucket_region(&self) -> &str {
-        if self.is_local() {
-            LOCAL_REGION
-        } else {
-            &self.region
-        }
+        if self.is_local() { LOCAL_REGION } else { &self.region }
     }
 
     /// Connection settings with static keys.
     pub fn connection(&self) -> ConnectionConfig {
-        self.connection_with(Credentials::new(
-            &self.access_key,
-            &self.secret_key,
-            None,
-            None,
-            "test",
-        ))
+        self.connection_with(Credentials::new(&self.access_key, &self.secret_key, None, None, "test"))
     }
 
     /// Connection settings with the given credentials.
@@ -150,9 +132,7 @@ impl TestEnv {
 
     /// Writes a local file of `len` bytes of varied content; returns its path and bytes.
     pub fn file(&self, name: &str, len: usize) -> (std::path::PathBuf, Vec<u8>) {
-        let data: Vec<u8> = (0..len)
-            .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
-            .collect();
+        let data: Vec<u8> = (0..len).map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8).collect();
         let path = self.dir.path().join(name);
         std::fs::write(&path, &data).unwrap();
         (path, data)
@@ -161,8 +141,7 @@ impl TestEnv {
     /// The CLI binary with a clean AWS environment pointing at the test server.
     pub fn cli(&self) -> tokio::process::Command {
         let mut cmd = self.cli_without_credentials();
-        cmd.env("AWS_ACCESS_KEY_ID", &self.access_key)
-            .env("AWS_SECRET_ACCESS_KEY", &self.secret_key);
+        cmd.env("AWS_ACCESS_KEY_ID", &self.access_key).env("AWS_SECRET_ACCESS_KEY", &self.secret_key);
         cmd
     }
 
@@ -200,11 +179,7 @@ pub async fn run(mut cmd: tokio::process::Command, args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "the CLI panicked: {}",
-        run.stderr
-    );
+    assert!(!run.stderr.contains("panicked"), "the CLI panicked: {}", run.stderr);
     run
 }
 
@@ -235,10 +210,7 @@ pub fn tamper(url: &str) -> String {
 
 /// Asserts that a refused link got 403 (or 400, which some servers use for expired links).
 pub fn assert_refused(status: u16) {
-    assert!(
-        status == 403 || status == 400,
-        "expected the link to be refused, got HTTP {status}"
-    );
+    assert!(status == 403 || status == 400, "expected the link to be refused, got HTTP {status}");
 }
 
 /// Reads a whole file.

@@ -1,0 +1,128 @@
+//! What the window remembers between runs (via eframe's storage). Never a secret: no secret key,
+//! no session token, and no link that carries one.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A custom endpoint the user added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedConnection {
+    /// The name shown in the picker.
+    pub name: String,
+    /// Endpoint URL, e.g. `http://127.0.0.1:9000`; empty for AWS.
+    pub endpoint_url: String,
+    /// Region; empty for the profile's or the default.
+    pub region: String,
+    /// Path-style addressing.
+    pub path_style: bool,
+    /// The AWS profile that holds the credentials (typed keys are written to one, named `s3share-<name>`).
+    pub profile: Option<String>,
+}
+
+/// One link the user made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The object, `s3://bucket/key`.
+    pub object: String,
+    /// `GET` (download link) or `PUT` (upload link).
+    pub method: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it really stops working.
+    pub effective_expires_at: DateTime<Utc>,
+    /// The URL. Absent for links signed with temporary credentials: their URL carries a
+    /// session token, which is never written to disk (and they die with the credentials anyway).
+    pub url: Option<String>,
+}
+
+/// Most links kept in the history.
+pub const HISTORY_LIMIT: usize = 200;
+
+/// Everything persisted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Custom connections.
+    pub connections: Vec<SavedConnection>,
+    /// The name of the connection last used.
+    pub last_connection: Option<String>,
+    /// The bucket last open.
+    pub last_bucket: Option<String>,
+    /// The folder last open (a prefix).
+    pub last_folder: String,
+    /// The chosen link lifetime, in seconds.
+    pub expiry_secs: u64,
+    /// Copy a download link when an upload finishes.
+    pub copy_link_after_upload: bool,
+    /// Links made, newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            connections: Vec::new(),
+            last_connection: None,
+            last_bucket: None,
+            last_folder: String::new(),
+            expiry_secs: 3600,
+            copy_link_after_upload: true,
+            history: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Records a link at the top of the history; URLs holding a session token are not kept.
+    pub fn remember_link(&mut self, link: &crate::share::ShareLink) {
+        let has_token = link.url.contains("X-Amz-Security-Token=");
+        self.history.insert(
+            0,
+            HistoryEntry {
+                object: link.object.clone(),
+                method: link.method.clone(),
+                created_at: link.created_at,
+                effective_expires_at: link.effective_expires_at,
+                url: (!has_token).then(|| link.url.clone()),
+            },
+        );
+        self.history.truncate(HISTORY_LIMIT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(url: &str) -> crate::share::ShareLink {
+        let now = Utc::now();
+        crate::share::ShareLink {
+            url: url.into(),
+            method: "GET".into(),
+            headers: vec![],
+            object: "s3://b/k".into(),
+            created_at: now,
+            expires_at: now,
+            effective_expires_at: now,
+            credentials_expire_at: None,
+        }
+    }
+
+    #[test]
+    fn session_tokens_never_reach_the_history() {
+        let mut settings = Settings::default();
+        settings.remember_link(&link("http://h/b/k?X-Amz-Security-Token=SECRETTOKEN&X-Amz-Signature=1"));
+        settings.remember_link(&link("http://h/b/k?X-Amz-Signature=2"));
+        let saved = serde_json::to_string(&settings).unwrap();
+        assert!(!saved.contains("SECRETTOKEN"));
+        assert_eq!(settings.history[0].url.as_deref(), Some("http://h/b/k?X-Amz-Signature=2"));
+        assert_eq!(settings.history[1].url, None);
+    }
+
+    #[test]
+    fn old_settings_load_with_defaults() {
+        let settings: Settings = serde_json::from_str(r#"{"expiry_secs": 900}"#).unwrap();
+        assert_eq!(settings.expiry_secs, 900);
+        assert!(settings.copy_link_after_upload);
+    }
+}

@@ -1,0 +1,567 @@
+//! The window's state and its transitions: plain functions of (state, event) and (state, user action)
+//! that return the commands to send. No drawing, no I/O, so they are unit-tested directly.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::browser::{Browser, ListingStatus};
+use super::connections::ConnectionChoice;
+use super::settings::Settings;
+use super::transfer::{Transfer, TransferKind, TransferStatus};
+use crate::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, ShareLink};
+use crate::store::{BucketEntry, ObjectDetails, S3Location, StoreError, TransferProgress};
+use crate::worker::{Command, ConnectionSummary, Event, LinkPurpose, OnConflict, TransferId};
+
+/// How long a toast stays.
+pub const TOAST_TIME: Duration = Duration::from_secs(6);
+
+/// Where the connection stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnectionStatus {
+    /// Nothing chosen yet.
+    #[default]
+    Disconnected,
+    /// Connecting.
+    Connecting,
+    /// Connected.
+    Connected(ConnectionSummary),
+    /// It failed (the message is in the errors).
+    Failed,
+}
+
+/// An error as the window shows it: what failed, why and what to do, with details on demand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiError {
+    /// What was being done ("Could not list the buckets").
+    pub title: String,
+    /// Why, and what to do (the error's message).
+    pub message: String,
+    /// Technical details.
+    pub details: String,
+}
+
+impl UiError {
+    fn new(title: impl Into<String>, error: &(impl std::fmt::Display + std::fmt::Debug)) -> Self {
+        UiError { title: title.into(), message: error.to_string(), details: format!("{error:?}") }
+    }
+}
+
+/// A short message in the corner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    /// The text.
+    pub text: String,
+    /// When it goes away.
+    pub until: Instant,
+}
+
+/// Download link or upload link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkMode {
+    /// A link to download the selected object.
+    #[default]
+    Download,
+    /// A link for someone to upload into the current folder.
+    Upload,
+}
+
+/// The share panel's inputs and its last link.
+#[derive(Debug, Clone, Default)]
+pub struct ShareForm {
+    /// Download or upload link.
+    pub mode: LinkMode,
+    /// File name for the download (empty: the object's own).
+    pub download_name: String,
+    /// Upload mode: the name the colleague's file will get in the current folder.
+    pub upload_name: String,
+    /// Upload mode: the content type the uploader must send (empty: none).
+    pub content_type: String,
+    /// The last link made, for the QR code and "copy as curl".
+    pub last_link: Option<ShareLink>,
+}
+
+/// Everything the window shows.
+pub struct AppState {
+    /// Persisted settings.
+    pub settings: Settings,
+    /// Connections the picker offers.
+    pub choices: Vec<ConnectionChoice>,
+    /// The chosen connection (index into `choices`).
+    pub current_choice: Option<usize>,
+    /// Where the connection stands.
+    pub connection: ConnectionStatus,
+    /// The buckets.
+    pub buckets: Vec<BucketEntry>,
+    /// The bucket list is being fetched.
+    pub buckets_loading: bool,
+    /// The folder being browsed.
+    pub browser: Browser,
+    /// Key to select once it shows up in the listing (e.g. a file just uploaded).
+    pub select_when_listed: Option<String>,
+    /// The share panel.
+    pub share: ShareForm,
+    /// Details of the selected object.
+    pub details: Option<(S3Location, Result<ObjectDetails, String>)>,
+    /// Uploads and downloads.
+    pub transfers: Vec<Transfer>,
+    next_transfer_id: TransferId,
+    /// Uploads waiting for "replace / keep both / skip".
+    pub conflicts: VecDeque<(TransferId, S3Location)>,
+    /// An object waiting for delete confirmation.
+    pub confirm_delete: Option<S3Location>,
+    /// Errors not yet dismissed.
+    pub errors: Vec<UiError>,
+    /// Toasts.
+    pub toasts: Vec<Toast>,
+    /// Text the window must put on the clipboard this frame.
+    pub clipboard_out: Option<String>,
+}
+
+impl AppState {
+    /// A state with these settings and connection choices.
+    pub fn new(settings: Settings, choices: Vec<ConnectionChoice>) -> Self {
+        AppState {
+            settings,
+            choices,
+            current_choice: None,
+            connection: ConnectionStatus::Disconnected,
+            buckets: Vec::new(),
+            buckets_loading: false,
+            browser: Browser::default(),
+            select_when_listed: None,
+            share: ShareForm::default(),
+            details: None,
+            transfers: Vec::new(),
+            next_transfer_id: 1,
+            conflicts: VecDeque::new(),
+            confirm_delete: None,
+            errors: Vec::new(),
+            toasts: Vec::new(),
+            clipboard_out: None,
+        }
+    }
+
+    // ----- user actions -----
+
+    /// Connects with choice `index`.
+    pub fn choose_connection(&mut self, index: usize) -> Vec<Command> {
+        let Some(choice) = self.choices.get(index) else { return Vec::new() };
+        if self.settings.last_connection.as_deref() != Some(&choice.name) {
+            self.settings.last_connection = Some(choice.name.clone());
+            self.settings.last_bucket = None;
+            self.settings.last_folder.clear();
+        }
+        self.current_choice = Some(index);
+        self.connection = ConnectionStatus::Connecting;
+        self.buckets.clear();
+        self.browser = Browser::default();
+        self.details = None;
+        vec![Command::Connect { config: choice.config() }]
+    }
+
+    /// Opens a folder (bucket root: empty key).
+    pub fn open_folder(&mut self, folder: S3Location) -> Vec<Command> {
+        self.settings.last_bucket = Some(folder.bucket.clone());
+        self.settings.last_folder = folder.key.clone();
+        self.details = None;
+        self.share.last_link = None;
+        let generation = self.browser.open(folder.clone());
+        vec![Command::ListFolder { folder, generation }]
+    }
+
+    /// Opens a bucket at its root.
+    pub fn open_bucket(&mut self, bucket: &str) -> Vec<Command> {
+        self.open_folder(S3Location { bucket: bucket.to_owned(), key: String::new() })
+    }
+
+    /// Lists the current folder again, keeping the selection if it is still there.
+    pub fn refresh(&mut self) -> Vec<Command> {
+        let Some(folder) = self.browser.folder.clone() else {
+            return self.reload_buckets();
+        };
+        self.select_when_listed = self.browser.selected_row().map(|r| r.key.clone());
+        let filter = self.browser.filter.clone();
+        let mut commands = self.open_folder(folder);
+        self.browser.set_filter(filter);
+        commands.extend(self.reload_buckets());
+        commands
+    }
+
+    fn reload_buckets(&mut self) -> Vec<Command> {
+        if matches!(self.connection, ConnectionStatus::Connected(_)) {
+            self.buckets_loading = true;
+            vec![Command::ListBuckets]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Goes to the parent folder.
+    pub fn go_up(&mut self) -> Vec<Command> {
+        match self.browser.parent() {
+            Some(parent) => self.open_folder(parent),
+            None => Vec::new(),
+        }
+    }
+
+    /// Activates the selected row: opens a folder; for an object, nothing (it is already selected).
+    pub fn activate_selection(&mut self) -> Vec<Command> {
+        let Some(row) = self.browser.selected_row().cloned() else { return Vec::new() };
+        let Some(folder) = self.browser.folder.clone() else { return Vec::new() };
+        if row.is_folder { self.open_folder(S3Location { bucket: folder.bucket, key: row.key }) } else { Vec::new() }
+    }
+
+    /// Selects row `index` (into `browser.rows`) and asks for its details if it is an object.
+    pub fn select_row(&mut self, index: usize) -> Vec<Command> {
+        if self.browser.selected == Some(index) {
+            return Vec::new();
+        }
+        self.browser.selected = Some(index);
+        self.share.last_link = None;
+        self.share.download_name.clear();
+        match self.browser.selected_object() {
+            Some(location) => {
+                self.details = None;
+                vec![Command::Details { location }]
+            }
+            None => {
+                self.details = None;
+                Vec::new()
+            }
+        }
+    }
+
+    /// The link lifetime chosen.
+    pub fn expiry(&self) -> LinkExpiry {
+        let secs = self.settings.expiry_secs.clamp(LinkExpiry::MIN.as_secs(), LinkExpiry::MAX.as_secs());
+        LinkExpiry::from_secs(secs).expect("clamped into range")
+    }
+
+    /// The link the share panel would make now, if it can.
+    pub fn link_request(&self) -> Option<LinkRequest> {
+        let (location, kind) = match self.share.mode {
+            LinkMode::Download => {
+                let name = self.share.download_name.trim();
+                (
+                    self.browser.selected_object()?,
+                    LinkKind::Download { download_name: (!name.is_empty()).then(|| name.to_owned()), version_id: None },
+                )
+            }
+            LinkMode::Upload => {
+                let folder = self.browser.folder.as_ref()?;
+                let name = self.share.upload_name.trim();
+                if name.is_empty() {
+                    return None;
+                }
+                let content_type = self.share.content_type.trim();
+                (
+                    S3Location::new(folder.bucket.clone(), format!("{}{name}", folder.key)).ok()?,
+                    LinkKind::Upload { content_type: (!content_type.is_empty()).then(|| content_type.to_owned()) },
+                )
+            }
+        };
+        Some(LinkRequest { location, kind, expiry: self.expiry(), policy: CredentialEndPolicy::Warn })
+    }
+
+    /// Asks for a link with `purpose`.
+    pub fn make_link(&mut self, purpose: LinkPurpose) -> Vec<Command> {
+        self.link_request().map(|request| Command::MakeLink { request, purpose }).into_iter().collect()
+    }
+
+    /// When the credentials end, if that is before a link made now would: the link's real end.
+    pub fn credentials_cut_short(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let ConnectionStatus::Connected(summary) = &self.connection else { return None };
+        let end = summary.credentials_expire_at?;
+        (end < now + self.expiry().duration()).then_some(end)
+    }
+
+    /// Uploads `files` into `folder`: the one path for the file dialog and for dropped files.
+    pub fn upload_files(&mut self, files: Vec<PathBuf>, folder: &S3Location) -> Vec<Command> {
+        files
+            .into_iter()
+            .map(|source| {
+                let id = self.next_transfer_id;
+                self.next_transfer_id += 1;
+                let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                self.transfers.push(Transfer {
+                    id,
+                    kind: TransferKind::Upload,
+                    object: S3Location { bucket: folder.bucket.clone(), key: format!("{}{name}", folder.key) },
+                    local: source.clone(),
+                    progress: TransferProgress { done: 0, total: 0 },
+                    started: Instant::now(),
+                    status: TransferStatus::Running,
+                });
+                Command::Upload { id, source, target: folder.clone(), on_conflict: OnConflict::Ask }
+            })
+            .collect()
+    }
+
+    /// Downloads `source` to `dest`.
+    pub fn download_to(&mut self, source: S3Location, dest: PathBuf) -> Vec<Command> {
+        let id = self.next_transfer_id;
+        self.next_transfer_id += 1;
+        self.transfers.push(Transfer {
+            id,
+            kind: TransferKind::Download,
+            local: dest.clone(),
+            object: source.clone(),
+            progress: TransferProgress { done: 0, total: 0 },
+            started: Instant::now(),
+            status: TransferStatus::Running,
+        });
+        vec![Command::Download { id, source, dest }]
+    }
+
+    /// Answers the first pending conflict: `Some(choice)` to upload anyway, `None` to skip.
+    pub fn resolve_conflict(&mut self, choice: Option<OnConflict>) -> Vec<Command> {
+        let Some((id, existing)) = self.conflicts.pop_front() else { return Vec::new() };
+        let Some(transfer) = self.transfers.iter_mut().find(|t| t.id == id) else { return Vec::new() };
+        match choice {
+            None | Some(OnConflict::Ask) => {
+                transfer.status = TransferStatus::Skipped;
+                Vec::new()
+            }
+            Some(on_conflict) => {
+                transfer.status = TransferStatus::Running;
+                transfer.started = Instant::now();
+                // The existing object's exact key: replaced, or the base of a "name (n)" key.
+                vec![Command::Upload { id, source: transfer.local.clone(), target: existing, on_conflict }]
+            }
+        }
+    }
+
+    /// Deletes the object awaiting confirmation.
+    pub fn confirm_delete(&mut self) -> Vec<Command> {
+        self.confirm_delete.take().map(|location| Command::Delete { location }).into_iter().collect()
+    }
+
+    /// Adds a toast.
+    pub fn toast(&mut self, text: impl Into<String>) {
+        self.toasts.push(Toast { text: text.into(), until: Instant::now() + TOAST_TIME });
+    }
+
+    // ----- worker events -----
+
+    /// Applies a worker event; returns the follow-up commands.
+    pub fn apply(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Connected(summary) => {
+                self.connection = ConnectionStatus::Connected(summary);
+                self.buckets_loading = true;
+                vec![Command::ListBuckets]
+            }
+            Event::ConnectFailed(error) => {
+                self.connection = ConnectionStatus::Failed;
+                self.errors.push(UiError::new("Could not connect", &error));
+                Vec::new()
+            }
+            Event::Buckets(result) => {
+                self.buckets_loading = false;
+                match result {
+                    Ok(buckets) => {
+                        self.buckets = buckets;
+                        let last =
+                            self.settings.last_bucket.clone().filter(|b| self.buckets.iter().any(|x| &x.name == b));
+                        match last {
+                            Some(bucket) if self.browser.folder.is_none() => {
+                                let key = self.settings.last_folder.clone();
+                                self.open_folder(S3Location { bucket, key })
+                            }
+                            _ => Vec::new(),
+                        }
+                    }
+                    Err(error) => {
+                        self.errors.push(UiError::new("Could not list the buckets", &error));
+                        Vec::new()
+                    }
+                }
+            }
+            Event::FolderPage { generation, page } => {
+                self.browser.add_page(generation, page);
+                if let Some(key) = self.select_when_listed.clone()
+                    && let Some(index) = self.browser.rows.iter().position(|r| r.key == key)
+                {
+                    self.select_when_listed = None;
+                    return self.select_row(index);
+                }
+                Vec::new()
+            }
+            Event::FolderDone { generation } => {
+                self.browser.finish(generation, ListingStatus::Complete);
+                Vec::new()
+            }
+            Event::FolderFailed { generation, error } => {
+                if generation == self.browser.generation {
+                    self.browser.finish(generation, ListingStatus::Failed);
+                    let place = self.browser.folder.as_ref().map(|f| f.to_string()).unwrap_or_default();
+                    self.errors.push(UiError::new(format!("Could not open {place}"), &error));
+                }
+                Vec::new()
+            }
+            Event::TransferStarted { id, object } => {
+                if let Some(t) = self.transfer_mut(id) {
+                    t.object = object;
+                }
+                Vec::new()
+            }
+            Event::TransferProgress { id, progress } => {
+                if let Some(t) = self.transfer_mut(id) {
+                    t.progress = progress;
+                }
+                Vec::new()
+            }
+            Event::UploadConflict { id, existing } => {
+                if let Some(t) = self.transfer_mut(id) {
+                    t.status = TransferStatus::Conflict;
+                }
+                self.conflicts.push_back((id, existing));
+                Vec::new()
+            }
+            Event::UploadDone { id, outcome } => {
+                if let Some(t) = self.transfer_mut(id) {
+                    t.status = TransferStatus::Done;
+                    t.object = outcome.location.clone();
+                    t.progress = TransferProgress { done: outcome.size, total: outcome.size };
+                }
+                self.toast(format!("Uploaded {}", outcome.location.file_name()));
+                let mut commands = Vec::new();
+                let in_view = self.browser.folder.as_ref().is_some_and(|f| {
+                    f.bucket == outcome.location.bucket
+                        && outcome.location.key.strip_prefix(&f.key).is_some_and(|rest| !rest.contains('/'))
+                });
+                if in_view {
+                    commands.extend(self.refresh());
+                    self.select_when_listed = Some(outcome.location.key.clone());
+                }
+                if self.settings.copy_link_after_upload {
+                    commands.push(Command::MakeLink {
+                        request: LinkRequest {
+                            location: outcome.location,
+                            kind: LinkKind::Download { download_name: None, version_id: None },
+                            expiry: self.expiry(),
+                            policy: CredentialEndPolicy::Warn,
+                        },
+                        purpose: LinkPurpose::CopyUrl,
+                    });
+                }
+                commands
+            }
+            Event::DownloadDone { id, outcome } => {
+                if let Some(t) = self.transfer_mut(id) {
+                    t.status = TransferStatus::Done;
+                    t.progress = TransferProgress { done: outcome.size, total: outcome.size };
+                }
+                self.toast(format!("Saved {}", outcome.path.display()));
+                Vec::new()
+            }
+            Event::TransferFailed { id, error } => {
+                let label = self.transfer_mut(id).map(|t| t.label()).unwrap_or_default();
+                let cancelled = matches!(error, StoreError::Cancelled);
+                if let Some(t) = self.transfer_mut(id) {
+                    t.status =
+                        if cancelled { TransferStatus::Cancelled } else { TransferStatus::Failed(error.to_string()) };
+                }
+                if !cancelled {
+                    self.errors.push(UiError::new(format!("Could not transfer {label}"), &error));
+                }
+                Vec::new()
+            }
+            Event::Link { purpose, result } => {
+                match result {
+                    Ok(link) => {
+                        match purpose {
+                            LinkPurpose::CopyUrl => {
+                                self.clipboard_out = Some(link.url.clone());
+                                self.toast(copied_message("Link copied", &link));
+                                self.settings.remember_link(&link);
+                            }
+                            LinkPurpose::CopyCurl => {
+                                let file = self.share.download_name.trim();
+                                let object = link.object.rsplit('/').next().unwrap_or_default().to_owned();
+                                let file = if file.is_empty() { object } else { file.to_owned() };
+                                self.clipboard_out = Some(link.curl_command(&file));
+                                self.toast(copied_message("curl command copied", &link));
+                                self.settings.remember_link(&link);
+                            }
+                            LinkPurpose::Show => {}
+                        }
+                        self.share.last_link = Some(link);
+                    }
+                    Err(error) => self.errors.push(UiError::new("Could not make the link", &error)),
+                }
+                Vec::new()
+            }
+            Event::Deleted { location, result } => match result {
+                Ok(()) => {
+                    self.toast(format!("Deleted {}", location.file_name()));
+                    self.refresh()
+                }
+                Err(error) => {
+                    self.errors.push(UiError::new(format!("Could not delete {location}"), &error));
+                    Vec::new()
+                }
+            },
+            Event::Details { location, result } => {
+                if self.browser.selected_object().as_ref() == Some(&location) {
+                    self.details = Some((location, result.map_err(|e| e.to_string())));
+                }
+                Vec::new()
+            }
+            Event::FilesPicked { folder, files } => self.upload_files(files, &folder),
+            Event::DownloadTargetPicked { source, dest } => match dest {
+                Some(dest) => self.download_to(source, dest),
+                None => Vec::new(),
+            },
+            Event::ConnectionSaved { connection, result } => match result {
+                Ok(()) => {
+                    self.settings.connections.retain(|c| c.name != connection.name);
+                    self.settings.connections.push(connection.clone());
+                    let choice = ConnectionChoice::custom(&connection);
+                    self.choices.retain(|c| c.name != choice.name);
+                    self.choices.push(choice);
+                    self.choose_connection(self.choices.len() - 1)
+                }
+                Err(message) => {
+                    self.errors.push(UiError {
+                        title: format!("Could not save the connection {}", connection.name),
+                        message,
+                        details: String::new(),
+                    });
+                    Vec::new()
+                }
+            },
+            Event::DialogUnavailable => {
+                self.errors.push(UiError {
+                    title: "No file dialog available".into(),
+                    message: "this system offers no file dialog (xdg-desktop-portal or zenity) — drag and drop files onto the window instead".into(),
+                    details: String::new(),
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn transfer_mut(&mut self, id: TransferId) -> Option<&mut Transfer> {
+        self.transfers.iter_mut().find(|t| t.id == id)
+    }
+
+    /// Drops toasts whose time is up.
+    pub fn expire_toasts(&mut self, now: Instant) {
+        self.toasts.retain(|t| t.until > now);
+    }
+}
+
+/// "Link copied — valid until Thu 4 Dec 14:03 (1h)".
+fn copied_message(what: &str, link: &ShareLink) -> String {
+    let until = super::format::local_time(link.effective_expires_at);
+    let span = super::format::duration_words((link.effective_expires_at - link.created_at).num_seconds().max(0) as u64);
+    if link.ends_early() {
+        format!("{what} — valid until {until} ({span}): the credentials end then")
+    } else {
+        format!("{what} — valid until {until} ({span})")
+    }
+}

@@ -1,0 +1,48 @@
+//! Opening the window: eframe options, restored settings, the first connection.
+
+use super::connections::{ConnectionChoice, aws_profiles};
+use super::settings::{SavedConnection, Settings};
+use super::ui::COMMAND_LINE_CONNECTION;
+use super::{ClipboardSink, S3ShareApp, SETTINGS_KEY, StartOptions};
+use crate::cli::ConnectionArgs;
+
+/// The connection the command-line flags describe, if any were given.
+pub fn command_line_choice(args: &ConnectionArgs) -> Option<ConnectionChoice> {
+    args.is_set().then(|| ConnectionChoice {
+        name: COMMAND_LINE_CONNECTION.to_owned(),
+        saved: SavedConnection {
+            name: COMMAND_LINE_CONNECTION.to_owned(),
+            endpoint_url: args.endpoint_url.clone().unwrap_or_default(),
+            region: args.region.clone().unwrap_or_default(),
+            path_style: !args.virtual_hosted,
+            profile: args.profile.clone(),
+        },
+        credentials: None,
+    })
+}
+
+/// Runs the window until it is closed. S3 work runs on `runtime`.
+pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::Result<()> {
+    let profiles = runtime.block_on(aws_profiles());
+    let command_line = command_line_choice(args);
+    let handle = runtime.handle().clone();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("s3share")
+            .with_app_id("s3share")
+            .with_inner_size([1180.0, 740.0])
+            .with_min_inner_size([760.0, 480.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "s3share",
+        options,
+        Box::new(move |cc| {
+            let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
+            let start = StartOptions { profiles, command_line, clipboard: ClipboardSink::system_or_egui() };
+            Ok(Box::new(S3ShareApp::new(&cc.egui_ctx, settings, &handle, start)))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}

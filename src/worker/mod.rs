@@ -1,0 +1,311 @@
+//! The tokio side of the window: runs [`Command`]s against the store and reports [`Event`]s,
+//! waking the window after every one. It never draws; the window never awaits.
+
+mod command;
+mod event;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+pub use command::{Command, LinkPurpose, OnConflict, Secret, TransferId};
+pub use event::{ConnectionSummary, Event};
+
+use crate::share::create_link;
+use crate::store::{S3Location, Store, StoreError, TransferProgress, UploadOptions};
+
+/// Progress events are sent at most this often per transfer (plus the final one).
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Delivers events to the window and wakes it.
+#[derive(Clone)]
+pub struct EventSink {
+    tx: std::sync::mpsc::Sender<Event>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl EventSink {
+    /// A sink that sends on `tx` and calls `wake` after each event (e.g. `ctx.request_repaint()`).
+    pub fn new(tx: std::sync::mpsc::Sender<Event>, wake: impl Fn() + Send + Sync + 'static) -> Self {
+        EventSink { tx, wake: Arc::new(wake) }
+    }
+
+    /// Sends one event and wakes the window. A closed window is not an error.
+    pub fn send(&self, event: Event) {
+        let _ = self.tx.send(event);
+        (self.wake)();
+    }
+}
+
+/// The window's handle on the worker: queue commands, never wait.
+#[derive(Clone)]
+pub struct Worker {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl Worker {
+    /// Starts the worker on `runtime`; events go to `events`.
+    pub fn spawn(runtime: &tokio::runtime::Handle, events: EventSink) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        runtime.spawn(run(rx, events));
+        Worker { tx }
+    }
+
+    /// Queues a command.
+    pub fn send(&self, command: Command) {
+        let _ = self.tx.send(command);
+    }
+}
+
+/// The worker's own state: the current connection and the running transfers.
+struct WorkerState {
+    store: Option<Store>,
+    transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
+    events: EventSink,
+}
+
+async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: EventSink) {
+    let mut state = WorkerState { store: None, transfers: Arc::default(), events };
+    while let Some(command) = commands.recv().await {
+        state.handle(command).await;
+    }
+}
+
+impl WorkerState {
+    async fn handle(&mut self, command: Command) {
+        let events = self.events.clone();
+        match command {
+            Command::Connect { config } => {
+                // Connecting is quick (configuration only); resolving credentials may run a process,
+                // so it happens here too, before anything else uses the connection.
+                let connected = match Store::connect(config).await {
+                    Ok(store) => store.credentials().await.map(|c| (store, c)),
+                    Err(e) => Err(e),
+                };
+                match connected {
+                    Ok((store, credentials)) => {
+                        events.send(Event::Connected(ConnectionSummary {
+                            endpoint: store.endpoint().map(str::to_owned),
+                            region: store.default_region().to_owned(),
+                            identity: shorten_key_id(credentials.access_key_id()),
+                            credentials_expire_at: credentials.expiry().map(Into::into),
+                        }));
+                        self.store = Some(store);
+                    }
+                    Err(error) => {
+                        self.store = None;
+                        events.send(Event::ConnectFailed(error));
+                    }
+                }
+            }
+            Command::PickUploadFiles { folder } => {
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let picked = rfd::AsyncFileDialog::new().set_title("Upload files").pick_files().await;
+                    match picked {
+                        None if started.elapsed() < Duration::from_millis(150) => events.send(Event::DialogUnavailable),
+                        picked => events.send(Event::FilesPicked {
+                            folder,
+                            files: picked.unwrap_or_default().iter().map(|f| f.path().to_owned()).collect(),
+                        }),
+                    }
+                });
+            }
+            Command::PickDownloadTarget { source } => {
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let picked = rfd::AsyncFileDialog::new()
+                        .set_title("Save as")
+                        .set_file_name(source.file_name())
+                        .save_file()
+                        .await;
+                    match picked {
+                        None if started.elapsed() < Duration::from_millis(150) => events.send(Event::DialogUnavailable),
+                        picked => events
+                            .send(Event::DownloadTargetPicked { source, dest: picked.map(|f| f.path().to_owned()) }),
+                    }
+                });
+            }
+            Command::SaveConnection { connection, keys } => {
+                let result = match (keys, &connection.profile, crate::app::connections::credentials_file()) {
+                    (Some((access_key, secret)), Some(profile), Some(path)) => {
+                        let profile = profile.clone();
+                        tokio::task::spawn_blocking(move || {
+                            crate::app::connections::store_keys(&path, &profile, &access_key, &secret.0)
+                                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()))
+                    }
+                    (Some(_), _, None) => Err("no home directory to keep the keys in (~/.aws/credentials)".to_owned()),
+                    _ => Ok(()),
+                };
+                events.send(Event::ConnectionSaved { connection, result });
+            }
+            Command::Cancel { id } => {
+                if let Some(token) = self.transfers.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+                    token.cancel();
+                }
+            }
+            other => {
+                let Some(store) = self.store.clone() else {
+                    report_not_connected(other, &events);
+                    return;
+                };
+                // Registered before the task starts, so a Cancel sent right after is never lost.
+                let cancel = match &other {
+                    Command::Upload { id, .. } | Command::Download { id, .. } => register(&self.transfers, *id),
+                    _ => CancellationToken::new(),
+                };
+                tokio::spawn(run_store_command(store, other, events, self.transfers.clone(), cancel));
+            }
+        }
+    }
+}
+
+/// Every store command answers with its own event kind, even when there is no connection.
+fn report_not_connected(command: Command, events: &EventSink) {
+    let error = || StoreError::NoCredentials;
+    let event = match command {
+        Command::ListBuckets => Event::Buckets(Err(error())),
+        Command::ListFolder { generation, .. } => Event::FolderFailed { generation, error: error() },
+        Command::Upload { id, .. } | Command::Download { id, .. } => Event::TransferFailed { id, error: error() },
+        Command::Delete { location } => Event::Deleted { location, result: Err(error()) },
+        Command::Details { location } => Event::Details { location, result: Err(error()) },
+        Command::MakeLink { purpose, .. } => Event::Link { purpose, result: Err(error().into()) },
+        _ => return,
+    };
+    events.send(event);
+}
+
+async fn run_store_command(
+    store: Store,
+    command: Command,
+    events: EventSink,
+    transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
+    cancel: CancellationToken,
+) {
+    match command {
+        Command::ListBuckets => events.send(Event::Buckets(store.list_buckets().await)),
+        Command::ListFolder { folder, generation } => {
+            let mut listing = match store.list_folder(&folder, false).await {
+                Ok(listing) => listing,
+                Err(error) => return events.send(Event::FolderFailed { generation, error }),
+            };
+            while let Some(page) = listing.next_page().await {
+                match page {
+                    Ok(page) => events.send(Event::FolderPage { generation, page }),
+                    Err(error) => return events.send(Event::FolderFailed { generation, error }),
+                }
+            }
+            events.send(Event::FolderDone { generation });
+        }
+        Command::Upload { id, source, target, on_conflict } => {
+            let result = upload(&store, id, &source, target, on_conflict, &events, &cancel).await;
+            transfers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            match result {
+                Ok(outcome) => events.send(Event::UploadDone { id, outcome }),
+                Err(StoreError::ObjectExists { bucket, key }) if on_conflict == OnConflict::Ask => {
+                    events.send(Event::UploadConflict { id, existing: S3Location { bucket, key } })
+                }
+                Err(error) => events.send(Event::TransferFailed { id, error }),
+            }
+        }
+        Command::Download { id, source, dest } => {
+            events.send(Event::TransferStarted { id, object: source.clone() });
+            let progress = throttled_progress(id, &events);
+            let result = store.download_file(&source, &dest, true, &progress, &cancel).await;
+            transfers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            match result {
+                Ok(outcome) => events.send(Event::DownloadDone { id, outcome }),
+                Err(error) => events.send(Event::TransferFailed { id, error }),
+            }
+        }
+        Command::Delete { location } => {
+            let result = store.delete_object(&location).await;
+            events.send(Event::Deleted { location, result });
+        }
+        Command::Details { location } => {
+            let result = store.object_details(&location).await;
+            events.send(Event::Details { location, result });
+        }
+        Command::MakeLink { request, purpose } => {
+            let result = create_link(&store, &request).await;
+            events.send(Event::Link { purpose, result });
+        }
+        Command::Connect { .. }
+        | Command::Cancel { .. }
+        | Command::SaveConnection { .. }
+        | Command::PickUploadFiles { .. }
+        | Command::PickDownloadTarget { .. } => {
+            unreachable!("handled by the worker loop")
+        }
+    }
+}
+
+fn register(transfers: &Mutex<HashMap<TransferId, CancellationToken>>, id: TransferId) -> CancellationToken {
+    let token = CancellationToken::new();
+    transfers.lock().unwrap_or_else(|p| p.into_inner()).insert(id, token.clone());
+    token
+}
+
+async fn upload(
+    store: &Store,
+    id: TransferId,
+    source: &std::path::Path,
+    target: S3Location,
+    on_conflict: OnConflict,
+    events: &EventSink,
+    cancel: &CancellationToken,
+) -> Result<crate::store::UploadOutcome, StoreError> {
+    let mut target = crate::store::upload_target(source, &target)?;
+    if on_conflict == OnConflict::KeepBoth {
+        target = store.free_key(&target).await?;
+    }
+    events.send(Event::TransferStarted { id, object: target.clone() });
+    let options = UploadOptions { overwrite: on_conflict != OnConflict::Ask, ..UploadOptions::default() };
+    let progress = throttled_progress(id, events);
+    store.upload_file(source, &target, &options, &progress, cancel).await
+}
+
+/// A progress callback that sends at most one event per [`PROGRESS_INTERVAL`], and always the last.
+fn throttled_progress(id: TransferId, events: &EventSink) -> impl Fn(TransferProgress) + Send + Sync + use<> {
+    let events = events.clone();
+    let last = Mutex::new(None::<Instant>);
+    move |progress: TransferProgress| {
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL) || progress.done == progress.total;
+        if due {
+            *last = Some(Instant::now());
+            events.send(Event::TransferProgress { id, progress });
+        }
+    }
+}
+
+/// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`: enough to recognise, not the whole id.
+fn shorten_key_id(id: &str) -> String {
+    if id.len() <= 8 || !id.is_ascii() { id.to_owned() } else { format!("{}…{}", &id[..4], &id[id.len() - 4..]) }
+}
+
+/// Where a download goes by default when no dialog is available: the user's download folder.
+pub fn default_download_dir() -> PathBuf {
+    std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids_are_shortened() {
+        assert_eq!(shorten_key_id("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(shorten_key_id("short"), "short");
+    }
+}

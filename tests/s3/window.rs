@@ -1,0 +1,284 @@
+//! The window, driven headless with egui_kittest against the in-process server: the real app,
+//! worker and store, no mocks. Widgets are found by their labels, as a user finds them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use s3s::access::{S3Access, S3AccessContext};
+use s3s::path::S3Path;
+use s3s::{S3Result, s3_error};
+use s3share::app::connections::ConnectionChoice;
+use s3share::app::settings::{SavedConnection, Settings};
+use s3share::app::state::ConnectionStatus;
+use s3share::app::transfer::TransferStatus;
+use s3share::app::{ClipboardSink, S3ShareApp, StartOptions};
+use s3share::store::{S3Location, UploadOptions};
+use tokio_util::sync::CancellationToken;
+
+use crate::support::*;
+
+/// Builds the real app connected to the test server, on `runtime`.
+fn window<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, S3ShareApp> {
+    let choice = ConnectionChoice {
+        name: "Test server".into(),
+        saved: SavedConnection {
+            name: "Test server".into(),
+            endpoint_url: env.endpoint.clone(),
+            region: env.region.clone(),
+            path_style: true,
+            profile: None,
+        },
+        credentials: Some(SharedCredentialsProvider::new(Credentials::new(
+            &env.access_key,
+            &env.secret_key,
+            None,
+            None,
+            "test",
+        ))),
+    };
+    let handle = runtime.handle().clone();
+    Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
+        S3ShareApp::new(
+            &cc.egui_ctx,
+            Settings::default(),
+            &handle,
+            StartOptions { profiles: vec![], command_line: Some(choice), clipboard: ClipboardSink::Egui },
+        )
+    })
+}
+
+/// Steps the window until `done` holds (the worker runs on its own threads meanwhile).
+fn step_until(harness: &mut Harness<'_, S3ShareApp>, what: &str, done: impl Fn(&Harness<'_, S3ShareApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.step();
+}
+
+/// Steps until the window puts text on the clipboard; returns it.
+fn step_until_copied(harness: &mut Harness<'_, S3ShareApp>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        harness.step();
+        let copied = harness.output().platform_output.commands.iter().find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        });
+        if let Some(text) = copied {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "nothing was copied");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Opens the bucket and walks down to `folder` (relative to the test's prefix) by clicking and pressing Enter.
+fn walk_to(harness: &mut Harness<'_, S3ShareApp>, env: &TestEnv, folder: &[&str]) {
+    step_until(harness, "the bucket list", |h| h.state().state.buckets.iter().any(|b| b.name == env.bucket));
+    harness.get_by_label(&env.bucket).click();
+    let prefix = env.prefix.trim_end_matches('/').to_owned();
+    for name in std::iter::once(prefix.as_str()).chain(folder.iter().copied()) {
+        let row = format!("{name}/");
+        step_until(harness, &format!("the row {row}"), |h| h.query_by_label(&row).is_some());
+        harness.get_by_label(&row).click();
+        harness.step();
+        harness.key_press(egui::Key::Enter);
+        harness.step();
+    }
+    let expected = format!("{}{}", env.prefix, folder.iter().map(|f| format!("{f}/")).collect::<String>());
+    step_until(harness, "the folder to open", |h| {
+        h.state().state.browser.folder.as_ref().is_some_and(|f| f.key == expected)
+    });
+}
+
+#[test]
+fn browse_select_and_copy_a_working_link() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let (path, data) = env.file("report.pdf", 5000);
+    runtime.block_on(async {
+        let store = env.store().await;
+        let nothing = |_| {};
+        for key in ["docs/report.pdf", "docs/old/notes.txt"] {
+            store
+                .upload_file(&path, &env.location(key), &UploadOptions::default(), &nothing, &CancellationToken::new())
+                .await
+                .unwrap();
+        }
+    });
+
+    let mut harness = window(&env, &runtime);
+    step_until(&mut harness, "connected", |h| matches!(h.state().state.connection, ConnectionStatus::Connected(_)));
+    walk_to(&mut harness, &env, &["docs"]);
+    step_until(&mut harness, "report.pdf listed", |h| h.query_by_label("report.pdf").is_some());
+    assert!(harness.query_by_label("old/").is_some(), "sub-folder shown");
+
+    harness.get_by_label("report.pdf").click();
+    step_until(&mut harness, "details", |h| matches!(&h.state().state.details, Some((_, Ok(_)))));
+    assert!(harness.query_by_label_contains("5000 bytes").is_some(), "size shown in the details");
+
+    harness.get_by_label("15 min").click();
+    harness.step();
+    assert_eq!(harness.state().state.settings.expiry_secs, 900);
+    assert!(harness.query_by_label_contains("The link stops working at").is_some());
+
+    harness.get_by_label("📋 Copy link").click();
+    let url = step_until_copied(&mut harness);
+    assert!(url.contains("X-Amz-Expires=900"), "{url}");
+    let (status, body, _) = runtime.block_on(fetch(&url));
+    assert_eq!(status, 200);
+    assert_eq!(body, data, "the copied link serves the exact bytes");
+    step_until(&mut harness, "the toast", |h| h.query_by_label_contains("Link copied — valid until").is_some());
+    assert_eq!(harness.state().state.settings.history.len(), 1, "kept in the history");
+
+    // Keyboard: Backspace goes up, then Ctrl+C on a folder makes no link.
+    harness.key_press(egui::Key::Backspace);
+    step_until(&mut harness, "the parent folder", |h| {
+        h.state().state.browser.folder.as_ref().is_some_and(|f| f.key == env.prefix)
+    });
+}
+
+/// A dropped file, as eframe hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropped_file_uploads_with_progress_and_its_link_is_copied() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let (seed, _) = env.file("seed.txt", 10);
+    runtime.block_on(async {
+        let store = env.store().await;
+        store
+            .upload_file(
+                &seed,
+                &env.location("inbox/seed.txt"),
+                &UploadOptions::default(),
+                &|_| {},
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap();
+    });
+    let mut harness = window(&env, &runtime);
+    walk_to(&mut harness, &env, &["inbox"]);
+
+    let (path, data) = env.file("holiday photos.zip", 20 << 20);
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(path.clone())));
+    let url = step_until_copied(&mut harness);
+    let transfer = harness.state().state.transfers[0].clone();
+    assert_eq!(transfer.status, TransferStatus::Done);
+    assert_eq!(transfer.progress.done, 20 << 20);
+    assert_eq!(transfer.object.key, format!("{}inbox/holiday photos.zip", env.prefix));
+    let (status, body, _) = runtime.block_on(fetch(&url));
+    assert_eq!(status, 200);
+    assert!(body == data, "the uploaded file's link serves the exact bytes");
+    step_until(&mut harness, "the new file in the list", |h| {
+        h.state().state.browser.rows.iter().any(|r| r.name == "holiday photos.zip")
+    });
+    // In the table, the transfers panel and (selected after the upload) the share panel.
+    assert_eq!(harness.query_all_by_label("holiday photos.zip").count(), 3);
+    assert_eq!(harness.state().state.browser.selected_row().map(|r| r.name.as_str()), Some("holiday photos.zip"));
+
+    // Dropping it again asks before overwriting; "Keep both" stores a second copy.
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+    step_until(&mut harness, "the name-conflict question", |h| h.query_by_label("Keep both").is_some());
+    harness.get_by_label("Keep both").click();
+    let second = step_until_copied(&mut harness);
+    assert!(second.contains("holiday%20photos%20%281%29.zip"), "{second}");
+    assert_eq!(runtime.block_on(fetch(&second)).1.len(), data.len());
+}
+
+#[test]
+fn cancelling_an_upload_leaves_no_parts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let (seed, _) = env.file("seed.txt", 10);
+    runtime.block_on(async {
+        let store = env.store().await;
+        store
+            .upload_file(
+                &seed,
+                &env.location("big/seed.txt"),
+                &UploadOptions::default(),
+                &|_| {},
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap();
+    });
+    let mut harness = window(&env, &runtime);
+    walk_to(&mut harness, &env, &["big"]);
+    let (path, _) = env.file("huge.bin", 200 << 20);
+    let folder = harness.state().state.browser.folder.clone().unwrap();
+    // The same entry point the file dialog's answer and a drop use.
+    let commands = harness.state_mut().state.upload_files(vec![path], &folder);
+    assert_eq!(commands.len(), 1);
+    harness.state_mut().send_commands(commands);
+    step_until(&mut harness, "the Cancel button", |h| h.query_by_label("Cancel").is_some());
+    harness.get_by_label("Cancel").click();
+    step_until(&mut harness, "cancelled", |h| h.state().state.transfers[0].status == TransferStatus::Cancelled);
+    assert!(harness.query_by_label_contains("cancelled").is_some());
+    let open =
+        runtime.block_on(async { env.store().await.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap() });
+    assert!(open.is_empty(), "multipart uploads left behind: {open:?}");
+    let gone = runtime.block_on(async {
+        env.store()
+            .await
+            .object_details(&S3Location::new(&env.bucket, format!("{}big/huge.bin", env.prefix)).unwrap())
+            .await
+    });
+    assert!(gone.is_err(), "nothing stored");
+}
+
+/// Everything allowed for signed requests, except listing the bucket named `forbidden-bucket`.
+struct ForbidListing;
+
+#[async_trait::async_trait]
+impl S3Access for ForbidListing {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        let listing = matches!(cx.s3_op().name(), "ListObjectsV2" | "ListObjects");
+        match cx.s3_path() {
+            _ if cx.credentials().is_none() => Err(s3_error!(AccessDenied)),
+            S3Path::Bucket { bucket } if listing && &**bucket == "forbidden-bucket" => Err(s3_error!(AccessDenied)),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[test]
+fn access_denied_bucket_shows_its_message() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start_with_access(ForbidListing));
+    if !env.is_local() {
+        return; // needs the in-process server's access policy
+    }
+    runtime.block_on(async { env.store().await.create_bucket("forbidden-bucket").await.unwrap() });
+    let mut harness = window(&env, &runtime);
+    step_until(&mut harness, "the bucket list", |h| h.query_by_label("forbidden-bucket").is_some());
+    harness.get_by_label("forbidden-bucket").click();
+    step_until(&mut harness, "the error", |h| {
+        h.query_by_label_contains("Could not open s3://forbidden-bucket").is_some()
+    });
+    assert!(harness.query_by_label_contains("access denied while trying to list objects").is_some());
+    harness.get_by_label("Details").click();
+    harness.step();
+    assert!(harness.query_by_label_contains("AccessDenied").is_some(), "details on demand");
+}
