@@ -220,9 +220,14 @@ impl AppState {
             return Vec::new();
         }
         self.browser.selected = Some(index);
-        self.share.last_link = None;
+        let object = self.browser.selected_object();
+        // Keep the last link only while its object stays selected (e.g. the file just uploaded).
+        let same_object = |link: &ShareLink| object.as_ref().is_some_and(|o| o.to_string() == link.object);
+        if !self.share.last_link.as_ref().is_some_and(same_object) {
+            self.share.last_link = None;
+        }
         self.share.download_name.clear();
-        match self.browser.selected_object() {
+        match object {
             Some(location) => {
                 self.details = None;
                 vec![Command::Details { location }]
@@ -362,7 +367,8 @@ impl AppState {
             Event::Buckets(result) => {
                 self.buckets_loading = false;
                 match result {
-                    Ok(buckets) => {
+                    Ok(mut buckets) => {
+                        buckets.sort_by(|a, b| a.name.cmp(&b.name));
                         self.buckets = buckets;
                         let last =
                             self.settings.last_bucket.clone().filter(|b| self.buckets.iter().any(|x| &x.name == b));

@@ -282,3 +282,52 @@ fn access_denied_bucket_shows_its_message() {
     harness.step();
     assert!(harness.query_by_label_contains("AccessDenied").is_some(), "details on demand");
 }
+
+#[test]
+fn main_screen_snapshot() {
+    use s3share::app::browser::ListingStatus;
+    use s3share::store::{BucketEntry, ListingPage, ObjectEntry};
+    use s3share::worker::{ConnectionSummary, Event};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let handle = runtime.handle().clone();
+    let mut harness = Harness::builder().with_size(egui::vec2(1100.0, 640.0)).wgpu().build_eframe(move |cc| {
+        S3ShareApp::new(
+            &cc.egui_ctx,
+            Settings::default(),
+            &handle,
+            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui },
+        )
+    });
+    // Fixed data, so the picture is the same on every run (no server, no clock in view).
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:30:00Z").unwrap().to_utc();
+    let state = &mut harness.state_mut().state;
+    state.apply(Event::Connected(ConnectionSummary {
+        endpoint: Some("http://127.0.0.1:3900".into()),
+        region: "garage".into(),
+        identity: "GK79…ecae".into(),
+        credentials_expire_at: None,
+    }));
+    let bucket = |name: &str| BucketEntry { name: name.into(), created: None, region: None };
+    state.apply(Event::Buckets(Ok(vec![bucket("team-share"), bucket("archive")])));
+    state.open_bucket("team-share");
+    let generation = state.browser.generation;
+    let object = |key: &str, size| ObjectEntry {
+        key: key.into(),
+        size,
+        last_modified: Some(at),
+        etag: None,
+        storage_class: None,
+    };
+    state.apply(Event::FolderPage {
+        generation,
+        page: ListingPage {
+            folders: vec!["invoices/".into(), "photos/".into()],
+            objects: vec![object("Q3 board deck.pdf", 2_400_000), object("notes.md", 52_000)],
+        },
+    });
+    state.apply(Event::FolderDone { generation });
+    assert_eq!(state.browser.status, ListingStatus::Complete);
+    harness.run_steps(4);
+    harness.snapshot("main_screen");
+}

@@ -42,7 +42,11 @@ fn transfers_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command>)
     for transfer in state.transfers.iter().rev() {
         ui.horizontal(|ui| {
             ui.label(if transfer.kind == TransferKind::Upload { "⬆" } else { "⬇" });
-            ui.add_sized([200.0, 18.0], egui::Label::new(transfer.label()).truncate());
+            ui.allocate_ui_with_layout(
+                egui::vec2(200.0, 18.0),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| ui.add(egui::Label::new(transfer.label()).truncate()),
+            );
             let text = match &transfer.status {
                 TransferStatus::Running => {
                     let speed = transfer.speed(now);
@@ -62,7 +66,8 @@ fn transfers_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command>)
                 TransferStatus::Skipped => "skipped".to_owned(),
                 TransferStatus::Failed(message) => format!("failed: {message}"),
             };
-            ui.add(egui::ProgressBar::new(transfer.fraction()).desired_width(220.0).text(text));
+            let width = (ui.available_width() - 70.0).max(160.0);
+            ui.add(egui::ProgressBar::new(transfer.fraction()).desired_width(width).text(text));
             if transfer.status == TransferStatus::Running && ui.button("Cancel").clicked() {
                 out.push(Command::Cancel { id: transfer.id });
             }
@@ -91,8 +96,12 @@ fn history_ui(ui: &mut egui::Ui, state: &mut AppState) {
     let mut copy = None;
     egui::Grid::new("history").striped(true).num_columns(5).show(ui, |ui| {
         for entry in &state.settings.history {
-            ui.label(if entry.method == "PUT" { "upload" } else { "download" });
-            ui.add(egui::Label::new(&entry.object).truncate());
+            ui.allocate_ui_with_layout(
+                egui::vec2(360.0, 18.0),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| ui.add(egui::Label::new(&entry.object).truncate()),
+            );
+            ui.label(if entry.method == "PUT" { "upload link" } else { "download link" });
             ui.label(format!("made {}", format::short_time(Some(entry.created_at))));
             let left = (entry.effective_expires_at - now).num_seconds();
             if left > 0 {

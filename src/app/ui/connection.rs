@@ -104,6 +104,7 @@ pub fn connection_bar_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut Ui
 
 /// The buckets panel.
 pub fn buckets_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command>) {
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
     ui.heading("Buckets");
     if state.buckets_loading {
         ui.horizontal(|ui| {

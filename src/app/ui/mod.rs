@@ -52,6 +52,7 @@ pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLocal, out:
     egui::Panel::left("buckets")
         .resizable(true)
         .default_size(190.0)
+        .min_size(160.0)
         .show(ui, |ui| connection::buckets_ui(ui, state, out));
     egui::Panel::right("share").resizable(true).default_size(330.0).min_size(280.0).show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| share::share_panel_ui(ui, state, local, out));
