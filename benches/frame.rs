@@ -15,7 +15,7 @@ fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S
             &cc.egui_ctx,
             Settings::default(),
             &handle,
-            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui },
+            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui, profile_files: None },
         )
     });
     let now = chrono::Utc::now();

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::store::ConnectionConfig;
+use crate::store::{ConnectionConfig, ProfileFiles};
 
 use super::settings::SavedConnection;
 
@@ -50,17 +50,18 @@ impl ConnectionChoice {
             path_style: endpoint_url.as_ref().map(|_| self.saved.path_style),
             endpoint_url,
             credentials: self.credentials.clone(),
+            profile_files: None,
         }
     }
 }
 
-/// The profiles in `~/.aws/config` and `~/.aws/credentials` (or the files AWS_CONFIG_FILE and
-/// AWS_SHARED_CREDENTIALS_FILE name), parsed by aws-config itself.
-pub async fn aws_profiles() -> Vec<String> {
-    use aws_runtime::env_config::file::EnvConfigFiles;
+/// The profiles in `files`, or in `~/.aws/config` and `~/.aws/credentials` (or the files
+/// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name), parsed by aws-config itself.
+pub async fn aws_profiles(files: Option<&ProfileFiles>) -> Vec<String> {
     let fs = aws_types::os_shim_internal::Fs::real();
     let env = aws_types::os_shim_internal::Env::real();
-    match aws_config::profile::load(&fs, &env, &EnvConfigFiles::default(), None).await {
+    let files = files.map(ProfileFiles::to_env_config_files).unwrap_or_default();
+    match aws_config::profile::load(&fs, &env, &files, None).await {
         Ok(set) => {
             let mut names: Vec<String> = set.profiles().map(str::to_owned).collect();
             names.sort();
@@ -71,7 +72,7 @@ pub async fn aws_profiles() -> Vec<String> {
 }
 
 /// The credentials file: `$AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`.
-pub fn credentials_file() -> Option<PathBuf> {
+pub fn default_credentials_file() -> Option<PathBuf> {
     std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".aws").join("credentials")))

@@ -56,6 +56,8 @@ pub struct StartOptions {
     pub command_line: Option<ConnectionChoice>,
     /// Where copied text goes.
     pub clipboard: ClipboardSink,
+    /// Read and write AWS profiles in these files instead of the default ones.
+    pub profile_files: Option<crate::store::ProfileFiles>,
 }
 
 /// The s3share window.
@@ -84,6 +86,7 @@ impl S3ShareApp {
         choices.extend(settings.connections.iter().map(ConnectionChoice::custom));
         choices.extend(options.profiles.iter().map(|p| ConnectionChoice::profile(p)));
         let mut state = AppState::new(settings, choices);
+        state.profile_files = options.profile_files;
         let first = if state.choices.first().is_some_and(|c| c.name == ui::COMMAND_LINE_CONNECTION) {
             Some(0)
         } else {

@@ -118,6 +118,8 @@ pub struct AppState {
     pub toasts: Vec<Toast>,
     /// Text the window must put on the clipboard this frame.
     pub clipboard_out: Option<String>,
+    /// AWS profile files to use instead of the default ones.
+    pub profile_files: Option<crate::store::ProfileFiles>,
 }
 
 impl AppState {
@@ -141,6 +143,15 @@ impl AppState {
             errors: Vec::new(),
             toasts: Vec::new(),
             clipboard_out: None,
+            profile_files: None,
+        }
+    }
+
+    /// The credentials file typed keys are written to.
+    pub fn credentials_file(&self) -> Option<PathBuf> {
+        match &self.profile_files {
+            Some(files) => Some(files.credentials.clone()),
+            None => super::connections::default_credentials_file(),
         }
     }
 
@@ -159,7 +170,9 @@ impl AppState {
         self.buckets.clear();
         self.browser = Browser::default();
         self.details = None;
-        vec![Command::Connect { config: choice.config() }]
+        let mut config = choice.config();
+        config.profile_files = self.profile_files.clone();
+        vec![Command::Connect { config }]
     }
 
     /// Opens a folder (bucket root: empty key).
@@ -385,6 +398,12 @@ impl AppState {
                         Vec::new()
                     }
                 }
+            }
+            Event::BucketRegion { bucket, region } => {
+                if let Some(entry) = self.buckets.iter_mut().find(|b| b.name == bucket) {
+                    entry.region = Some(region);
+                }
+                Vec::new()
             }
             Event::FolderPage { generation, page } => {
                 self.browser.add_page(generation, page);

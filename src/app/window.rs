@@ -23,7 +23,7 @@ pub fn command_line_choice(args: &ConnectionArgs) -> Option<ConnectionChoice> {
 
 /// Runs the window until it is closed. S3 work runs on `runtime`.
 pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::Result<()> {
-    let profiles = runtime.block_on(aws_profiles());
+    let profiles = runtime.block_on(aws_profiles(None));
     let command_line = command_line_choice(args);
     let handle = runtime.handle().clone();
     let options = eframe::NativeOptions {
@@ -40,7 +40,12 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::
         options,
         Box::new(move |cc| {
             let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
-            let start = StartOptions { profiles, command_line, clipboard: ClipboardSink::system_or_egui() };
+            let start = StartOptions {
+                profiles,
+                command_line,
+                clipboard: ClipboardSink::system_or_egui(),
+                profile_files: None,
+            };
             Ok(Box::new(S3ShareApp::new(&cc.egui_ctx, settings, &handle, start)))
         }),
     )

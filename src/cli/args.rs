@@ -61,6 +61,7 @@ impl ConnectionArgs {
                 _ => None,
             },
             credentials: None,
+            profile_files: None,
         }
     }
 }

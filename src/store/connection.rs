@@ -30,6 +30,28 @@ pub struct ConnectionConfig {
     pub path_style: Option<bool>,
     /// Credentials to use instead of the AWS chain.
     pub credentials: Option<SharedCredentialsProvider>,
+    /// Read profiles from these files instead of `~/.aws/config` and `~/.aws/credentials`.
+    pub profile_files: Option<ProfileFiles>,
+}
+
+/// Where AWS profiles are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileFiles {
+    /// The config file (`~/.aws/config`).
+    pub config: std::path::PathBuf,
+    /// The credentials file (`~/.aws/credentials`).
+    pub credentials: std::path::PathBuf,
+}
+
+impl ProfileFiles {
+    /// The same files as aws-config's loader.
+    pub fn to_env_config_files(&self) -> aws_runtime::env_config::file::EnvConfigFiles {
+        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+        EnvConfigFiles::builder()
+            .with_file(EnvConfigFileKind::Config, &self.config)
+            .with_file(EnvConfigFileKind::Credentials, &self.credentials)
+            .build()
+    }
 }
 
 /// A connection to one S3 service. Cheap to clone; every clone shares clients and caches.
@@ -70,6 +92,9 @@ impl Store {
         if let Some(url) = &config.endpoint_url {
             validate_endpoint_url(url)?;
             loader = loader.endpoint_url(url);
+        }
+        if let Some(files) = &config.profile_files {
+            loader = loader.profile_files(files.to_env_config_files());
         }
         if let Some(provider) = config.credentials.clone() {
             loader = loader.credentials_provider(provider);

@@ -12,7 +12,7 @@ mod objects;
 mod presign;
 mod upload;
 
-pub use connection::{ConnectionConfig, FALLBACK_REGION, Store, validate_endpoint_url};
+pub use connection::{ConnectionConfig, FALLBACK_REGION, ProfileFiles, Store, validate_endpoint_url};
 pub use credentials::CredentialsCache;
 pub use download::{DownloadOutcome, download_target};
 pub use error::{LocalFileProblem, StoreError};

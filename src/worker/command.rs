@@ -101,6 +101,8 @@ pub enum Command {
         connection: SavedConnection,
         /// Keys to store, if the user typed them.
         keys: Option<(String, Secret)>,
+        /// The credentials file to write them to.
+        credentials_file: Option<std::path::PathBuf>,
     },
     /// Open the native save dialog for downloading `source`.
     PickDownloadTarget {

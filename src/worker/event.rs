@@ -33,6 +33,13 @@ pub enum Event {
     ConnectFailed(StoreError),
     /// The bucket list.
     Buckets(Result<Vec<BucketEntry>, StoreError>),
+    /// A bucket's region, learnt when it was opened.
+    BucketRegion {
+        /// The bucket.
+        bucket: String,
+        /// Its region.
+        region: String,
+    },
     /// One page of a folder listing.
     FolderPage {
         /// The listing's generation.

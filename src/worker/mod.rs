@@ -130,8 +130,8 @@ impl WorkerState {
                     }
                 });
             }
-            Command::SaveConnection { connection, keys } => {
-                let result = match (keys, &connection.profile, crate::app::connections::credentials_file()) {
+            Command::SaveConnection { connection, keys, credentials_file } => {
+                let result = match (keys, &connection.profile, credentials_file) {
                     (Some((access_key, secret)), Some(profile), Some(path)) => {
                         let profile = profile.clone();
                         tokio::task::spawn_blocking(move || {
@@ -196,6 +196,10 @@ async fn run_store_command(
                 Ok(listing) => listing,
                 Err(error) => return events.send(Event::FolderFailed { generation, error }),
             };
+            // Known by now (listing needs it), so this is a cache read.
+            if let Ok(region) = store.bucket_region(&folder.bucket).await {
+                events.send(Event::BucketRegion { bucket: folder.bucket.clone(), region });
+            }
             while let Some(page) = listing.next_page().await {
                 match page {
                     Ok(page) => events.send(Event::FolderPage { generation, page }),

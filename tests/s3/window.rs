@@ -47,7 +47,12 @@ fn window<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, S
             &cc.egui_ctx,
             Settings::default(),
             &handle,
-            StartOptions { profiles: vec![], command_line: Some(choice), clipboard: ClipboardSink::Egui },
+            StartOptions {
+                profiles: vec![],
+                command_line: Some(choice),
+                clipboard: ClipboardSink::Egui,
+                profile_files: None,
+            },
         )
     })
 }
@@ -56,7 +61,14 @@ fn window<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, S
 fn step_until(harness: &mut Harness<'_, S3ShareApp>, what: &str, done: impl Fn(&Harness<'_, S3ShareApp>) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness) {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        if Instant::now() > deadline {
+            let state = &harness.state().state;
+            let form = harness.state().local.add_connection.as_ref().map(|f| f.problem.clone());
+            panic!(
+                "timed out waiting for: {what}; connection {:?}; errors {:?}; form {form:?}",
+                state.connection, state.errors
+            );
+        }
         harness.step();
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -130,9 +142,19 @@ fn browse_select_and_copy_a_working_link() {
     assert_eq!(harness.state().state.settings.expiry_secs, 900);
     assert!(harness.query_by_label_contains("The link stops working at").is_some());
 
+    // The slider, by keyboard: each step moves it along its logarithmic scale.
+    harness.get_by_role(egui::accesskit::Role::Slider).focus();
+    harness.step();
+    for _ in 0..5 {
+        harness.key_press(egui::Key::ArrowRight);
+        harness.step();
+    }
+    let expiry = harness.state().state.settings.expiry_secs;
+    assert!(expiry > 900 && expiry <= 604_800, "the slider moved the expiry: {expiry}");
+
     harness.get_by_label("📋 Copy link").click();
     let url = step_until_copied(&mut harness);
-    assert!(url.contains("X-Amz-Expires=900"), "{url}");
+    assert!(url.contains(&format!("X-Amz-Expires={expiry}")), "{url}");
     let (status, body, _) = runtime.block_on(fetch(&url));
     assert_eq!(status, 200);
     assert_eq!(body, data, "the copied link serves the exact bytes");
@@ -296,7 +318,7 @@ fn main_screen_snapshot() {
             &cc.egui_ctx,
             Settings::default(),
             &handle,
-            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui },
+            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui, profile_files: None },
         )
     });
     // Fixed data, so the picture is the same on every run (no server, no clock in view).
@@ -330,4 +352,66 @@ fn main_screen_snapshot() {
     assert_eq!(state.browser.status, ListingStatus::Complete);
     harness.run_steps(4);
     harness.snapshot("main_screen");
+}
+
+#[test]
+fn add_connection_with_typed_keys_connects_and_keeps_the_secret_out_of_settings() {
+    use egui::accesskit::Role;
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let files = s3share::store::ProfileFiles {
+        config: env.dir.path().join("aws-config"),
+        credentials: env.dir.path().join("aws-credentials"),
+    };
+    std::fs::write(&files.config, "").unwrap();
+    let handle = runtime.handle().clone();
+    let start_files = files.clone();
+    let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
+        S3ShareApp::new(
+            &cc.egui_ctx,
+            Settings::default(),
+            &handle,
+            StartOptions {
+                profiles: vec![],
+                command_line: None,
+                clipboard: ClipboardSink::Egui,
+                profile_files: Some(start_files),
+            },
+        )
+    });
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Not connected").is_some());
+    harness.get_by_label("Add connection…").click();
+    harness.run_steps(2);
+    for (field, text) in
+        [("Name", "Lab store"), ("Endpoint URL", env.endpoint.as_str()), ("Region", env.region.as_str())]
+    {
+        harness.get_by_role_and_label(Role::TextInput, field).focus();
+        harness.step();
+        harness.get_by_role_and_label(Role::TextInput, field).type_text(text);
+        harness.step();
+    }
+    harness.get_by_label("Access key").click();
+    harness.run_steps(2);
+    harness.get_by_role_and_label(Role::TextInput, "Access key id").focus();
+    harness.step();
+    harness.get_by_role_and_label(Role::TextInput, "Access key id").type_text(&env.access_key);
+    harness.step();
+    harness.get_by_role_and_label(Role::PasswordInput, "Secret access key").focus();
+    harness.step();
+    harness.get_by_role_and_label(Role::PasswordInput, "Secret access key").type_text(&env.secret_key);
+    harness.step();
+    harness.get_by_label("Save and connect").click();
+
+    step_until(&mut harness, "connected with the new connection", |h| {
+        h.state().state.buckets.iter().any(|b| b.name == env.bucket)
+    });
+    let saved = std::fs::read_to_string(&files.credentials).unwrap();
+    assert!(saved.contains("[s3share-lab-store]") && saved.contains(&env.secret_key), "{saved}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&files.credentials).unwrap().permissions().mode() & 0o777, 0o600);
+    let settings = serde_json::to_string(&harness.state().state.settings).unwrap();
+    assert!(settings.contains("Lab store"));
+    assert!(!settings.contains(&env.secret_key), "the secret must not reach the settings");
 }

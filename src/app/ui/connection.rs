@@ -119,14 +119,14 @@ pub fn buckets_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command
     egui::ScrollArea::vertical().show(ui, |ui| {
         for bucket in &state.buckets {
             let selected = open.as_deref() == Some(bucket.name.as_str());
-            let response = ui.selectable_label(selected, &bucket.name);
-            let response = match &bucket.region {
-                Some(region) => response.on_hover_text(format!("region {region}")),
-                None => response,
-            };
-            if response.clicked() {
-                clicked = Some(bucket.name.clone());
-            }
+            ui.horizontal(|ui| {
+                if ui.selectable_label(selected, &bucket.name).clicked() {
+                    clicked = Some(bucket.name.clone());
+                }
+                if let Some(region) = &bucket.region {
+                    ui.label(RichText::new(region).weak().small()).on_hover_text("the bucket's region");
+                }
+            });
         }
     });
     if let Some(bucket) = clicked {

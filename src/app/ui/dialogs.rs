@@ -53,15 +53,9 @@ pub fn add_connection_ui(ctx: &egui::Context, state: &mut AppState, local: &mut 
         ui.heading("Add connection");
         ui.label(RichText::new("Examples — MinIO: http://127.0.0.1:9000 · Cloudflare R2: https://<account>.r2.cloudflarestorage.com (region auto) · Backblaze B2: https://s3.us-west-004.backblazeb2.com · Wasabi: https://s3.eu-central-1.wasabisys.com · Garage: http://127.0.0.1:3900 (region garage)").weak().small());
         egui::Grid::new("add-connection-grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
-            ui.label("Name");
-            ui.text_edit_singleline(&mut form.name);
-            ui.end_row();
-            ui.label("Endpoint URL");
-            ui.add(egui::TextEdit::singleline(&mut form.endpoint_url).hint_text("empty for AWS"));
-            ui.end_row();
-            ui.label("Region");
-            ui.add(egui::TextEdit::singleline(&mut form.region).hint_text("e.g. us-east-1"));
-            ui.end_row();
+            text_field(ui, "Name", egui::TextEdit::singleline(&mut form.name));
+            text_field(ui, "Endpoint URL", egui::TextEdit::singleline(&mut form.endpoint_url).hint_text("empty for AWS"));
+            text_field(ui, "Region", egui::TextEdit::singleline(&mut form.region).hint_text("e.g. us-east-1"));
             ui.label("");
             ui.checkbox(&mut form.path_style, "Path-style addressing (most S3-compatible stores)");
             ui.end_row();
@@ -72,16 +66,10 @@ pub fn add_connection_ui(ctx: &egui::Context, state: &mut AppState, local: &mut 
             });
             ui.end_row();
             if form.use_keys {
-                ui.label("Access key id");
-                ui.text_edit_singleline(&mut form.access_key);
-                ui.end_row();
-                ui.label("Secret access key");
-                ui.add(egui::TextEdit::singleline(&mut form.secret_key).password(true));
-                ui.end_row();
+                text_field(ui, "Access key id", egui::TextEdit::singleline(&mut form.access_key));
+                text_field(ui, "Secret access key", egui::TextEdit::singleline(&mut form.secret_key).password(true));
             } else {
-                ui.label("Profile");
-                ui.add(egui::TextEdit::singleline(&mut form.profile).hint_text("default"));
-                ui.end_row();
+                text_field(ui, "Profile", egui::TextEdit::singleline(&mut form.profile).hint_text("default"));
             }
         });
         if form.use_keys {
@@ -108,6 +96,13 @@ pub fn add_connection_ui(ctx: &egui::Context, state: &mut AppState, local: &mut 
     if close {
         local.add_connection = None;
     }
+}
+
+/// One labelled row of a form grid; the label names the field for screen readers (and tests).
+fn text_field(ui: &mut egui::Ui, label: &str, edit: egui::TextEdit<'_>) {
+    let label = ui.label(label);
+    ui.add(edit).labelled_by(label.id);
+    ui.end_row();
 }
 
 /// Validates the form into a [`Command::SaveConnection`].
@@ -141,6 +136,7 @@ fn check_form(form: &AddConnectionForm, state: &AppState) -> Result<Command, Str
             profile,
         },
         keys,
+        credentials_file: state.credentials_file(),
     })
 }
 
