@@ -13,16 +13,6 @@ use crate::support::*;
 
 fn no_progress(_: TransferProgress) {}
 
-async fn upload_bytes(env: &TestEnv, store: &Store, key: &str, len: usize) -> (S3Location, Vec<u8>) {
-    let (path, data) = env.file(&unique("f"), len);
-    let target = env.location(key);
-    store
-        .upload_file(&path, &target, &UploadOptions::default(), &no_progress, &CancellationToken::new())
-        .await
-        .unwrap();
-    (target, data)
-}
-
 fn download_link(location: &S3Location, secs: u64) -> LinkRequest {
     LinkRequest {
         location: location.clone(),
@@ -40,7 +30,7 @@ async fn lists_buckets_and_folders() {
     assert!(buckets.iter().any(|b| b.name == env.bucket), "{buckets:?}");
 
     for key in ["docs/a.txt", "docs/sub/b.txt", "docs/other/c.txt", "top.txt"] {
-        upload_bytes(&env, &store, key, 10).await;
+        env.seed(&store, key, 10).await;
     }
     let mut listing = store.list_folder(&env.location("docs/"), false).await.unwrap();
     let mut folders = Vec::new();
@@ -141,7 +131,7 @@ async fn uploads_round_trip_byte_exact() {
 async fn refuses_to_overwrite_unless_asked() {
     let env = TestEnv::start().await;
     let store = env.store().await;
-    let (target, _) = upload_bytes(&env, &store, "same.txt", 5).await;
+    let (target, _) = env.seed(&store, "same.txt", 5).await;
     let (path, new_data) = env.file("same.txt", 7);
     let refused =
         store.upload_file(&path, &target, &UploadOptions::default(), &no_progress, &CancellationToken::new()).await;
@@ -186,7 +176,7 @@ async fn cancelled_upload_leaves_no_parts() {
 async fn links_work_and_tampered_or_expired_links_are_refused() {
     let env = TestEnv::start().await;
     let store = env.store().await;
-    let (target, data) = upload_bytes(&env, &store, "share/report.pdf", 4096).await;
+    let (target, data) = env.seed(&store, "share/report.pdf", 4096).await;
 
     let link = create_link(&store, &download_link(&target, 3600)).await.unwrap();
     assert!(
@@ -220,7 +210,7 @@ async fn links_work_and_tampered_or_expired_links_are_refused() {
 async fn download_name_is_signed_into_the_link() {
     let env = TestEnv::start().await;
     let store = env.store().await;
-    let (target, data) = upload_bytes(&env, &store, "share/obj.bin", 100).await;
+    let (target, data) = env.seed(&store, "share/obj.bin", 100).await;
     for (name, expected) in [
         ("Q3 report.pdf", "attachment; filename=\"Q3 report.pdf\""),
         ("résumé.pdf", "filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"),
@@ -283,7 +273,7 @@ async fn awkward_keys_give_working_links() {
         "trailing space ",
     ];
     for (i, key) in keys.iter().enumerate() {
-        let (target, data) = upload_bytes(&env, &store, key, 50 + i).await;
+        let (target, data) = env.seed(&store, key, 50 + i).await;
         assert_eq!(target.key, format!("{}{key}", env.prefix));
         let link = create_link(&store, &download_link(&target, 600)).await.unwrap();
         let (status, body, _) = fetch(&link.url).await;
@@ -296,7 +286,7 @@ async fn awkward_keys_give_working_links() {
 #[tokio::test]
 async fn temporary_credentials_cap_the_link() {
     let env = TestEnv::start().await;
-    let (target, data) = upload_bytes(&env, &env.store().await, "temp/file.txt", 64).await;
+    let (target, data) = env.seed(&env.store().await, "temp/file.txt", 64).await;
     let ends = SystemTime::now() + Duration::from_secs(600);
     let temporary =
         Credentials::new(&env.access_key, &env.secret_key, Some("session-token-xyz".into()), Some(ends), "test");

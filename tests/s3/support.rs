@@ -138,6 +138,16 @@ impl TestEnv {
         (path, data)
     }
 
+    /// Uploads a new file of `len` bytes to `<prefix><key>` through the library; returns where and what.
+    pub async fn seed(&self, store: &Store, key: &str, len: usize) -> (S3Location, Vec<u8>) {
+        let (path, data) = self.file(&unique("f"), len);
+        let target = self.location(key);
+        let options = s3share::store::UploadOptions::default();
+        let cancel = tokio_util::sync::CancellationToken::new();
+        store.upload_file(&path, &target, &options, &|_| {}, &cancel).await.unwrap();
+        (target, data)
+    }
+
     /// The CLI binary with a clean AWS environment pointing at the test server.
     pub fn cli(&self) -> tokio::process::Command {
         let mut cmd = self.cli_without_credentials();

@@ -185,20 +185,7 @@ impl egui::DroppedFile for Dropped {
 fn dropped_file_uploads_with_progress_and_its_link_is_copied() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let env = runtime.block_on(TestEnv::start());
-    let (seed, _) = env.file("seed.txt", 10);
-    runtime.block_on(async {
-        let store = env.store().await;
-        store
-            .upload_file(
-                &seed,
-                &env.location("inbox/seed.txt"),
-                &UploadOptions::default(),
-                &|_| {},
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap();
-    });
+    runtime.block_on(async { env.seed(&env.store().await, "inbox/seed.txt", 10).await });
     let mut harness = window(&env, &runtime);
     walk_to(&mut harness, &env, &["inbox"]);
 
@@ -232,20 +219,7 @@ fn dropped_file_uploads_with_progress_and_its_link_is_copied() {
 fn cancelling_an_upload_leaves_no_parts() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let env = runtime.block_on(TestEnv::start());
-    let (seed, _) = env.file("seed.txt", 10);
-    runtime.block_on(async {
-        let store = env.store().await;
-        store
-            .upload_file(
-                &seed,
-                &env.location("big/seed.txt"),
-                &UploadOptions::default(),
-                &|_| {},
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap();
-    });
+    runtime.block_on(async { env.seed(&env.store().await, "big/seed.txt", 10).await });
     let mut harness = window(&env, &runtime);
     walk_to(&mut harness, &env, &["big"]);
     let (path, _) = env.file("huge.bin", 200 << 20);
