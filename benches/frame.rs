@@ -13,9 +13,9 @@ fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S
     let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
         S3ShareApp::new(
             &cc.egui_ctx,
-            Settings::default(),
+            Settings { welcome_seen: true, ..Settings::default() },
             &handle,
-            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui, profile_files: None },
+            StartOptions::bare(ClipboardSink::Egui),
         )
     });
     let now = chrono::Utc::now();

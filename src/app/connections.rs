@@ -8,6 +8,12 @@ use crate::store::{ConnectionConfig, ProfileFiles};
 
 use super::settings::SavedConnection;
 
+/// The name of the built-in store's connection.
+pub const THIS_COMPUTER: &str = "This computer";
+
+/// The name of the connection that uses the AWS environment variables.
+pub const AWS_ENVIRONMENT: &str = "AWS (environment)";
+
 /// One entry of the connection picker.
 #[derive(Debug, Clone)]
 pub struct ConnectionChoice {
@@ -32,6 +38,43 @@ impl ConnectionChoice {
                 profile: Some(profile.to_owned()),
             },
             credentials: None,
+        }
+    }
+
+    /// The AWS credential chain as the environment sets it (no profile named).
+    pub fn environment() -> Self {
+        ConnectionChoice {
+            name: AWS_ENVIRONMENT.to_owned(),
+            saved: SavedConnection {
+                name: AWS_ENVIRONMENT.to_owned(),
+                endpoint_url: String::new(),
+                region: String::new(),
+                path_style: false,
+                profile: None,
+            },
+            credentials: None,
+        }
+    }
+
+    /// The built-in store as a choice.
+    pub fn this_computer(endpoint: &str, access_key: &str, secret_key: &str) -> Self {
+        use aws_credential_types::{Credentials, provider::SharedCredentialsProvider};
+        ConnectionChoice {
+            name: THIS_COMPUTER.to_owned(),
+            saved: SavedConnection {
+                name: THIS_COMPUTER.to_owned(),
+                endpoint_url: endpoint.to_owned(),
+                region: crate::local::embedded::LOCAL_REGION.to_owned(),
+                path_style: true,
+                profile: None,
+            },
+            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
+                access_key,
+                secret_key,
+                None,
+                None,
+                "s3share-local-store",
+            ))),
         }
     }
 

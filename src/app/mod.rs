@@ -58,6 +58,24 @@ pub struct StartOptions {
     pub clipboard: ClipboardSink,
     /// Read and write AWS profiles in these files instead of the default ones.
     pub profile_files: Option<crate::store::ProfileFiles>,
+    /// Run the built-in store from this folder ("This computer"); `None` for none.
+    pub local_store_dir: Option<std::path::PathBuf>,
+    /// AWS credentials are set in the environment (`AWS_ACCESS_KEY_ID`, `AWS_PROFILE`…).
+    pub aws_environment: bool,
+}
+
+impl StartOptions {
+    /// Options with nothing found: no profiles, no command-line connection, no built-in store.
+    pub fn bare(clipboard: ClipboardSink) -> Self {
+        StartOptions {
+            profiles: Vec::new(),
+            command_line: None,
+            clipboard,
+            profile_files: None,
+            local_store_dir: None,
+            aws_environment: false,
+        }
+    }
 }
 
 /// The s3share window.
@@ -84,18 +102,20 @@ impl S3ShareApp {
         let worker = Worker::spawn(runtime, EventSink::new(tx, move || repaint_ctx.request_repaint()));
         let mut choices: Vec<ConnectionChoice> = options.command_line.into_iter().collect();
         choices.extend(settings.connections.iter().map(ConnectionChoice::custom));
+        if options.aws_environment && options.profiles.is_empty() {
+            choices.push(ConnectionChoice::environment());
+        }
         choices.extend(options.profiles.iter().map(|p| ConnectionChoice::profile(p)));
         let mut state = AppState::new(settings, choices);
         state.profile_files = options.profile_files;
-        let first = if state.choices.first().is_some_and(|c| c.name == ui::COMMAND_LINE_CONNECTION) {
-            Some(0)
-        } else {
-            let last = state.settings.last_connection.clone();
-            last.and_then(|name| state.choices.iter().position(|c| c.name == name))
-                .or_else(|| state.choices.iter().position(|c| c.name == "AWS profile: default"))
-                .or(if state.choices.is_empty() { None } else { Some(0) })
+        state.local_store_dir = options.local_store_dir;
+        state.show_welcome = !state.settings.welcome_seen;
+        let mut commands = match first_choice(&state) {
+            Some(index) => state.choose_connection(index),
+            None => Vec::new(),
         };
-        let commands = first.map(|i| state.choose_connection(i)).unwrap_or_default();
+        // With no AWS connection to open, the built-in store opens itself once it runs.
+        commands.extend(state.set_local_reach(crate::local::embedded::Reach::ThisComputer));
         let app = S3ShareApp { state, local: UiLocal::default(), worker, events, clipboard: options.clipboard };
         app.send_commands(commands);
         app
@@ -123,6 +143,26 @@ impl S3ShareApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
     }
+}
+
+/// The connection to open at start: the command line's, else the last one used, else the
+/// default AWS profile or environment; `None` leaves it to the built-in store.
+fn first_choice(state: &AppState) -> Option<usize> {
+    if state.choices.first().is_some_and(|c| c.name == ui::COMMAND_LINE_CONNECTION) {
+        return Some(0);
+    }
+    match state.settings.last_connection.as_deref() {
+        Some(connections::THIS_COMPUTER) if state.local_store_dir.is_some() => return None,
+        Some(name) => {
+            if let Some(i) = state.choices.iter().position(|c| c.name == name) {
+                return Some(i);
+            }
+        }
+        None => {}
+    }
+    let default =
+        state.choices.iter().position(|c| c.name == "AWS profile: default" || c.name == connections::AWS_ENVIRONMENT);
+    default.or(if state.choices.is_empty() || state.local_store_dir.is_some() { None } else { Some(0) })
 }
 
 impl eframe::App for S3ShareApp {

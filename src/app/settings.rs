@@ -56,6 +56,8 @@ pub struct Settings {
     pub copy_link_after_upload: bool,
     /// Links made, newest first.
     pub history: Vec<HistoryEntry>,
+    /// The first-run welcome has been shown.
+    pub welcome_seen: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +70,7 @@ impl Default for Settings {
             expiry_secs: 3600,
             copy_link_after_upload: true,
             history: Vec::new(),
+            welcome_seen: false,
         }
     }
 }

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::browser::{Browser, ListingStatus};
-use super::connections::ConnectionChoice;
+use super::connections::{ConnectionChoice, THIS_COMPUTER};
 use super::settings::Settings;
 use super::transfer::{Transfer, TransferKind, TransferStatus};
+use crate::local::embedded::Reach;
 use crate::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, ShareLink};
 use crate::store::{BucketEntry, ObjectDetails, S3Location, StoreError, TransferProgress};
 use crate::worker::{Command, ConnectionSummary, Event, LinkPurpose, OnConflict, TransferId};
@@ -120,6 +121,12 @@ pub struct AppState {
     pub clipboard_out: Option<String>,
     /// AWS profile files to use instead of the default ones.
     pub profile_files: Option<crate::store::ProfileFiles>,
+    /// The built-in store's folder (`None`: no built-in store).
+    pub local_store_dir: Option<PathBuf>,
+    /// Who can reach the built-in store.
+    pub local_reach: Reach,
+    /// Show the first-run welcome.
+    pub show_welcome: bool,
 }
 
 impl AppState {
@@ -144,7 +151,21 @@ impl AppState {
             toasts: Vec::new(),
             clipboard_out: None,
             profile_files: None,
+            local_store_dir: None,
+            local_reach: Reach::ThisComputer,
+            show_welcome: false,
         }
+    }
+
+    /// True when connected (or connecting) to the built-in store.
+    pub fn on_this_computer(&self) -> bool {
+        self.current_choice.and_then(|i| self.choices.get(i)).is_some_and(|c| c.name == THIS_COMPUTER)
+    }
+
+    /// Restarts the built-in store for `reach` (this computer only, or the local network).
+    pub fn set_local_reach(&mut self, reach: Reach) -> Vec<Command> {
+        self.local_reach = reach;
+        self.local_store_dir.clone().map(|dir| Command::StartLocalStore { dir, reach }).into_iter().collect()
     }
 
     /// The credentials file typed keys are written to.
@@ -559,6 +580,41 @@ impl AppState {
                     Vec::new()
                 }
             },
+            Event::LocalStoreReady { endpoint, access_key, secret_key, reach } => {
+                self.local_reach = reach;
+                let choice = ConnectionChoice::this_computer(&endpoint, &access_key, &secret_key.0);
+                let was_current = self.on_this_computer();
+                let index = match self.choices.iter().position(|c| c.name == THIS_COMPUTER) {
+                    Some(i) => {
+                        self.choices[i] = choice;
+                        i
+                    }
+                    None => {
+                        self.choices.push(choice);
+                        self.choices.len() - 1
+                    }
+                };
+                if was_current || self.current_choice.is_none() {
+                    let place = self.browser.folder.clone();
+                    let commands = self.choose_connection(index);
+                    // Same store, new address: stay where the user was.
+                    if let Some(place) = place.filter(|_| was_current) {
+                        self.settings.last_bucket = Some(place.bucket);
+                        self.settings.last_folder = place.key;
+                    }
+                    commands
+                } else {
+                    Vec::new()
+                }
+            }
+            Event::LocalStoreFailed(message) => {
+                self.errors.push(UiError {
+                    title: "The built-in store could not start".into(),
+                    message: format!("{message} — other connections still work"),
+                    details: String::new(),
+                });
+                Vec::new()
+            }
             Event::DialogUnavailable => {
                 self.errors.push(UiError {
                     title: "No file dialog available".into(),

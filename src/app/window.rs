@@ -21,6 +21,11 @@ pub fn command_line_choice(args: &ConnectionArgs) -> Option<ConnectionChoice> {
     })
 }
 
+/// The app's icon (assets/icon-256.png, built into the binary).
+pub fn app_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon-256.png")).unwrap_or_default()
+}
+
 /// Runs the window until it is closed. S3 work runs on `runtime`.
 pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::Result<()> {
     let profiles = runtime.block_on(aws_profiles(None));
@@ -32,7 +37,8 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::
             .with_app_id("s3share")
             .with_inner_size([1180.0, 740.0])
             .with_min_inner_size([760.0, 480.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(std::sync::Arc::new(app_icon())),
         ..Default::default()
     };
     eframe::run_native(
@@ -45,9 +51,28 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::
                 command_line,
                 clipboard: ClipboardSink::system_or_egui(),
                 profile_files: None,
+                local_store_dir: crate::local::embedded::default_dir(),
+                aws_environment: [
+                    "AWS_ACCESS_KEY_ID",
+                    "AWS_PROFILE",
+                    "AWS_WEB_IDENTITY_TOKEN_FILE",
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                ]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some()),
             };
             Ok(Box::new(S3ShareApp::new(&cc.egui_ctx, settings, &handle, start)))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_icon_is_a_256_pixel_square() {
+        let icon = super::app_icon();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    }
 }

@@ -124,6 +124,16 @@ pub enum Command {
         #[arg(value_parser = parse_location)]
         location: S3Location,
     },
+    /// Run the built-in S3 store in the foreground (the one the window calls "This computer").
+    /// First prints AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION lines.
+    Serve {
+        /// The folder it keeps its buckets in (default: s3share's data directory).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Address to listen on (default: 127.0.0.1 and the port used last time).
+        #[arg(long, value_name = "IP:PORT")]
+        addr: Option<std::net::SocketAddr>,
+    },
     /// Print a presigned link to an object: download (default) or upload (--put).
     Link {
         /// s3://bucket/key.

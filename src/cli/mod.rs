@@ -14,6 +14,9 @@ use crate::store::{Store, UploadOptions};
 
 /// Runs one subcommand. Errors come back to `main`, which prints them as one line.
 pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Result<()> {
+    if let Command::Serve { dir, addr } = command {
+        return serve(dir, addr).await;
+    }
     let store = Store::connect(connection.to_config()).await?;
     match command {
         Command::Ls { location, recursive, json } => ls::run(&store, location, recursive, json).await,
@@ -46,5 +49,29 @@ pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Resul
             };
             link::run(&store, location, kind, &link_options, format).await
         }
+        Command::Serve { .. } => unreachable!("handled above"),
     }
+}
+
+/// `s3share serve`: the built-in store in the foreground, until Ctrl+C.
+async fn serve(dir: Option<std::path::PathBuf>, addr: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    use crate::local::embedded::{self, Reach};
+    let dir = match dir.or_else(embedded::default_dir) {
+        Some(dir) => dir,
+        None => anyhow::bail!("no data directory on this system — pass --dir"),
+    };
+    let store = embedded::start(&dir, Reach::ThisComputer, addr).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start the store ({e}) — is the port in use? pass --addr 127.0.0.1:PORT: {}",
+            dir.display()
+        )
+    })?;
+    for line in store.env_lines() {
+        println!("{line}");
+    }
+    eprintln!("serving {} — Ctrl+C stops it; links work while it runs", dir.display());
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }

@@ -1,6 +1,8 @@
 //! The local server's S3 backend: s3s-fs over a folder, plus what s3s-fs 0.14 lacks —
 //! `response-content-disposition` (and the other `response-*` overrides) on GET,
-//! `ListMultipartUploads`, and the bucket's region on HeadBucket.
+//! `ListMultipartUploads`, the bucket's region on HeadBucket, and `encoding-type=url` in listings
+//! (s3s-fs returns raw keys while saying they are encoded, so aws-cli, boto3 and rclone mangled
+//! keys with `%`, `+` or non-ASCII characters).
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -48,6 +50,30 @@ impl LocalBackend {
     }
 }
 
+fn wants_url_encoding(encoding: Option<&EncodingType>) -> bool {
+    encoding.is_some_and(|e| e.as_str() == EncodingType::URL)
+}
+
+/// Everything but unreserved characters and `/` is percent-encoded, as S3 does: decoders that
+/// also turn `+` into a space (boto3) and those that do not read it the same.
+const KEY_ESCAPES: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
+fn url_encode_in_place(value: &mut Option<String>) {
+    if let Some(v) = value {
+        *v = percent_encoding::utf8_percent_encode(v, KEY_ESCAPES).to_string();
+    }
+}
+
+fn encode_listing(contents: &mut Option<Vec<Object>>, prefixes: &mut Option<Vec<CommonPrefix>>) {
+    for object in contents.iter_mut().flatten() {
+        url_encode_in_place(&mut object.key);
+    }
+    for prefix in prefixes.iter_mut().flatten() {
+        url_encode_in_place(&mut prefix.prefix);
+    }
+}
+
 fn internal(e: impl std::fmt::Display) -> s3s::S3Error {
     s3_error!(InternalError, "{e}")
 }
@@ -80,11 +106,29 @@ impl S3 for LocalBackend {
     }
 
     async fn list_objects(&self, req: S3Request<ListObjectsInput>) -> S3Result<S3Response<ListObjectsOutput>> {
-        self.fs.list_objects(req).await
+        let encode = wants_url_encoding(req.input.encoding_type.as_ref());
+        let mut resp = self.fs.list_objects(req).await?;
+        if encode {
+            let out = &mut resp.output;
+            encode_listing(&mut out.contents, &mut out.common_prefixes);
+            for field in [&mut out.prefix, &mut out.delimiter, &mut out.marker, &mut out.next_marker] {
+                url_encode_in_place(field);
+            }
+        }
+        Ok(resp)
     }
 
     async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
-        self.fs.list_objects_v2(req).await
+        let encode = wants_url_encoding(req.input.encoding_type.as_ref());
+        let mut resp = self.fs.list_objects_v2(req).await?;
+        if encode {
+            let out = &mut resp.output;
+            encode_listing(&mut out.contents, &mut out.common_prefixes);
+            for field in [&mut out.prefix, &mut out.delimiter, &mut out.start_after] {
+                url_encode_in_place(field);
+            }
+        }
+        Ok(resp)
     }
 
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {

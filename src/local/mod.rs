@@ -2,6 +2,7 @@
 //! presigned links) and link expiry like a real server. The tests run against it.
 
 mod backend;
+pub mod embedded;
 
 use std::net::SocketAddr;
 use std::path::Path;

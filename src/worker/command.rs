@@ -104,6 +104,13 @@ pub enum Command {
         /// The credentials file to write them to.
         credentials_file: Option<std::path::PathBuf>,
     },
+    /// Start (or restart) the built-in store kept in `dir`.
+    StartLocalStore {
+        /// Its folder.
+        dir: std::path::PathBuf,
+        /// Who can reach it.
+        reach: crate::local::embedded::Reach,
+    },
     /// Open the native save dialog for downloading `source`.
     PickDownloadTarget {
         /// The object to download.

@@ -143,6 +143,19 @@ pub enum Event {
         /// Success, or why the keys could not be written.
         result: Result<(), String>,
     },
+    /// The built-in store runs.
+    LocalStoreReady {
+        /// Its endpoint.
+        endpoint: String,
+        /// Its access key id.
+        access_key: String,
+        /// Its secret key (redacted in Debug output).
+        secret_key: super::Secret,
+        /// Who can reach it.
+        reach: crate::local::embedded::Reach,
+    },
+    /// The built-in store could not start.
+    LocalStoreFailed(String),
     /// No native file dialog is available on this system.
     DialogUnavailable,
 }

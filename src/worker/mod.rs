@@ -64,12 +64,13 @@ impl Worker {
 /// The worker's own state: the current connection and the running transfers.
 struct WorkerState {
     store: Option<Store>,
+    local: Option<crate::local::embedded::EmbeddedStore>,
     transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
     events: EventSink,
 }
 
 async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: EventSink) {
-    let mut state = WorkerState { store: None, transfers: Arc::default(), events };
+    let mut state = WorkerState { store: None, local: None, transfers: Arc::default(), events };
     while let Some(command) = commands.recv().await {
         state.handle(command).await;
     }
@@ -145,6 +146,23 @@ impl WorkerState {
                     _ => Ok(()),
                 };
                 events.send(Event::ConnectionSaved { connection, result });
+            }
+            Command::StartLocalStore { dir, reach } => {
+                // Stop the old one first: the new one wants the same port.
+                self.local = None;
+                tokio::task::yield_now().await;
+                match crate::local::embedded::start(&dir, reach, None).await {
+                    Ok(local) => {
+                        events.send(Event::LocalStoreReady {
+                            endpoint: local.endpoint(),
+                            access_key: local.keys.access_key.clone(),
+                            secret_key: Secret(local.keys.secret_key.clone()),
+                            reach,
+                        });
+                        self.local = Some(local);
+                    }
+                    Err(e) => events.send(Event::LocalStoreFailed(format!("{e}: {}", dir.display()))),
+                }
             }
             Command::Cancel { id } => {
                 if let Some(token) = self.transfers.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
@@ -244,6 +262,7 @@ async fn run_store_command(
         Command::Connect { .. }
         | Command::Cancel { .. }
         | Command::SaveConnection { .. }
+        | Command::StartLocalStore { .. }
         | Command::PickUploadFiles { .. }
         | Command::PickDownloadTarget { .. } => {
             unreachable!("handled by the worker loop")

@@ -181,3 +181,38 @@ async fn temporary_credentials_warn_and_cap() {
     assert_eq!(short.code, 0, "{}", short.stderr);
     assert!(!short.stderr.contains("warning"), "{}", short.stderr);
 }
+
+#[tokio::test]
+async fn serve_prints_the_environment_and_serves_the_store() {
+    use tokio::io::AsyncBufReadExt;
+    let env = TestEnv::start().await;
+    let dir = env.dir.path().join("served");
+    let mut cmd = env.cli_without_credentials();
+    cmd.args(["serve", "--dir", dir.to_str().unwrap(), "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut vars = Vec::new();
+    for _ in 0..4 {
+        let line = lines.next_line().await.unwrap().expect("four AWS_ lines");
+        let (name, value) = line.split_once('=').unwrap();
+        vars.push((name.to_owned(), value.to_owned()));
+    }
+    let names: Vec<&str> = vars.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"]);
+
+    let with_vars = || {
+        let mut cmd = env.cli_without_credentials();
+        cmd.envs(vars.iter().cloned());
+        cmd
+    };
+    let buckets = run(with_vars(), &["ls"]).await;
+    assert!(buckets.stdout.contains(" shared"), "{} {}", buckets.stdout, buckets.stderr);
+    let (path, data) = env.file("from-serve.txt", 777);
+    let put = run(with_vars(), &["put", path.to_str().unwrap(), "s3://shared/", "--link"]).await;
+    assert_eq!(put.code, 0, "{}", put.stderr);
+    assert_eq!(fetch(put.stdout.trim()).await.1, data);
+    child.kill().await.unwrap();
+}

@@ -22,6 +22,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::support::*;
 
+/// Settings of someone who has seen the first-run welcome.
+fn seen_settings() -> Settings {
+    Settings { welcome_seen: true, ..Settings::default() }
+}
+
 /// Builds the real app connected to the test server, on `runtime`.
 fn window<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, S3ShareApp> {
     let choice = ConnectionChoice {
@@ -45,14 +50,9 @@ fn window<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, S
     Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
         S3ShareApp::new(
             &cc.egui_ctx,
-            Settings::default(),
+            seen_settings(),
             &handle,
-            StartOptions {
-                profiles: vec![],
-                command_line: Some(choice),
-                clipboard: ClipboardSink::Egui,
-                profile_files: None,
-            },
+            StartOptions { command_line: Some(choice), ..StartOptions::bare(ClipboardSink::Egui) },
         )
     })
 }
@@ -288,12 +288,7 @@ fn main_screen_snapshot() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let handle = runtime.handle().clone();
     let mut harness = Harness::builder().with_size(egui::vec2(1100.0, 640.0)).wgpu().build_eframe(move |cc| {
-        S3ShareApp::new(
-            &cc.egui_ctx,
-            Settings::default(),
-            &handle,
-            StartOptions { profiles: vec![], command_line: None, clipboard: ClipboardSink::Egui, profile_files: None },
-        )
+        S3ShareApp::new(&cc.egui_ctx, seen_settings(), &handle, StartOptions::bare(ClipboardSink::Egui))
     });
     // Fixed data, so the picture is the same on every run (no server, no clock in view).
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:30:00Z").unwrap().to_utc();
@@ -344,14 +339,9 @@ fn add_connection_with_typed_keys_connects_and_keeps_the_secret_out_of_settings(
     let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
         S3ShareApp::new(
             &cc.egui_ctx,
-            Settings::default(),
+            seen_settings(),
             &handle,
-            StartOptions {
-                profiles: vec![],
-                command_line: None,
-                clipboard: ClipboardSink::Egui,
-                profile_files: Some(start_files),
-            },
+            StartOptions { profile_files: Some(start_files), ..StartOptions::bare(ClipboardSink::Egui) },
         )
     });
     harness.run_steps(2);
@@ -388,4 +378,85 @@ fn add_connection_with_typed_keys_connects_and_keeps_the_secret_out_of_settings(
     let settings = serde_json::to_string(&harness.state().state.settings).unwrap();
     assert!(settings.contains("Lab store"));
     assert!(!settings.contains(&env.secret_key), "the secret must not reach the settings");
+}
+
+/// The app as a new user without AWS finds it: no profiles, no AWS variables, the built-in store in `dir`.
+fn fresh_app<'a>(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    settings: Settings,
+) -> Harness<'a, S3ShareApp> {
+    let handle = runtime.handle().clone();
+    let empty = s3share::store::ProfileFiles { config: dir.join("no-config"), credentials: dir.join("no-credentials") };
+    let store_dir = dir.join("local-store");
+    Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
+        S3ShareApp::new(
+            &cc.egui_ctx,
+            settings,
+            &handle,
+            StartOptions {
+                profile_files: Some(empty),
+                local_store_dir: Some(store_dir),
+                ..StartOptions::bare(ClipboardSink::Egui)
+            },
+        )
+    })
+}
+
+#[test]
+fn without_aws_the_built_in_store_opens_and_keeps_data_and_keys_across_restarts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut harness = fresh_app(&runtime, home.path(), seen_settings());
+    step_until(&mut harness, "the built-in store's bucket", |h| {
+        h.state().state.buckets.iter().any(|b| b.name == "shared")
+    });
+    assert!(harness.state().state.on_this_computer());
+    harness.get_by_label("shared").click();
+    step_until(&mut harness, "the empty bucket", |h| h.query_by_label_contains("This folder is empty").is_some());
+    assert!(
+        harness.query_by_label_contains("links work while s3share runs").is_some(),
+        "the share panel says where links work"
+    );
+
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+    let file = home.path().join("minutes.txt");
+    std::fs::write(&file, &data).unwrap();
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(file)));
+    let url = step_until_copied(&mut harness);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let (status, body, _) = runtime.block_on(fetch(&url));
+    assert_eq!(status, 200);
+    assert!(body == data, "the link serves the exact bytes");
+    let settings = harness.state().state.settings.clone();
+    drop(harness);
+    std::thread::sleep(Duration::from_millis(200));
+
+    // Restart: same keys and port, so the link still works; the file is still listed.
+    let mut harness = fresh_app(&runtime, home.path(), settings);
+    step_until(&mut harness, "the file after the restart", |h| {
+        h.state().state.browser.rows.iter().any(|r| r.name == "minutes.txt")
+    });
+    let (status, body, _) = runtime.block_on(fetch(&url));
+    assert_eq!((status, body.len()), (200, data.len()), "the link made before the restart still works");
+    let store_json = std::fs::read_to_string(home.path().join("local-store").join("store.json")).unwrap();
+    let saved = serde_json::to_string(&harness.state().state.settings).unwrap();
+    let secret: serde_json::Value = serde_json::from_str(&store_json).unwrap();
+    assert!(!saved.contains(secret["secret_key"].as_str().unwrap()), "the store's secret stays out of the settings");
+}
+
+#[test]
+fn first_run_explains_what_was_found() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut harness = fresh_app(&runtime, home.path(), Settings::default());
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Welcome to s3share").is_some());
+    assert!(harness.query_by_label_contains("No AWS credentials or profiles").is_some());
+    assert!(harness.query_by_label_contains("This computer: s3share's own store").is_some());
+    assert!(harness.query_by_label("Cloudflare R2").is_some(), "custom endpoint examples");
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Welcome to s3share").is_none());
+    assert!(harness.state().state.settings.welcome_seen);
 }

@@ -3,7 +3,7 @@
 use egui::{Id, RichText};
 
 use super::{AddConnectionForm, UiLocal};
-use crate::app::connections::profile_name_for;
+use crate::app::connections::{THIS_COMPUTER, profile_name_for};
 use crate::app::settings::SavedConnection;
 use crate::app::state::AppState;
 use crate::store::validate_endpoint_url;
@@ -51,7 +51,8 @@ pub fn add_connection_ui(ctx: &egui::Context, state: &mut AppState, local: &mut 
     egui::Modal::new(Id::unique("add-connection")).show(ctx, |ui| {
         ui.set_width(460.0);
         ui.heading("Add connection");
-        ui.label(RichText::new("Examples — MinIO: http://127.0.0.1:9000 · Cloudflare R2: https://<account>.r2.cloudflarestorage.com (region auto) · Backblaze B2: https://s3.us-west-004.backblazeb2.com · Wasabi: https://s3.eu-central-1.wasabisys.com · Garage: http://127.0.0.1:3900 (region garage)").weak().small());
+        let examples: Vec<String> = ENDPOINT_EXAMPLES.iter().map(|(n, e, r)| format!("{n}: {e} (region {r})")).collect();
+        ui.label(RichText::new(format!("Examples — {}", examples.join(" · "))).weak().small());
         egui::Grid::new("add-connection-grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
             text_field(ui, "Name", egui::TextEdit::singleline(&mut form.name));
             text_field(ui, "Endpoint URL", egui::TextEdit::singleline(&mut form.endpoint_url).hint_text("empty for AWS"));
@@ -138,6 +139,74 @@ fn check_form(form: &AddConnectionForm, state: &AppState) -> Result<Command, Str
         keys,
         credentials_file: state.credentials_file(),
     })
+}
+
+/// Custom endpoints people use, for the welcome screen and the Add connection form.
+const ENDPOINT_EXAMPLES: [(&str, &str, &str); 5] = [
+    ("MinIO", "http://127.0.0.1:9000", "us-east-1"),
+    ("Cloudflare R2", "https://<account-id>.r2.cloudflarestorage.com", "auto"),
+    ("Backblaze B2", "https://s3.<region>.backblazeb2.com", "e.g. us-west-004"),
+    ("Wasabi", "https://s3.<region>.wasabisys.com", "e.g. eu-central-1"),
+    ("Garage", "http://127.0.0.1:3900", "garage"),
+];
+
+/// The first-run screen: what was found, what is open, how to add another store.
+pub fn welcome_ui(ctx: &egui::Context, state: &mut AppState, local: &mut UiLocal) {
+    if !state.show_welcome {
+        return;
+    }
+    let mut close = false;
+    let mut add = false;
+    egui::Modal::new(Id::unique("welcome")).show(ctx, |ui| {
+        ui.set_width(560.0);
+        ui.heading("Welcome to s3share");
+        ui.label("Pick a file in a bucket, choose how long the link lives, and Copy link: anyone with the link can download that one file until it expires.");
+        ui.add_space(6.0);
+        ui.label(RichText::new("Connections found on this computer").strong());
+        let aws: Vec<&str> = state.choices.iter().map(|c| c.name.as_str()).filter(|n| *n != THIS_COMPUTER).collect();
+        if aws.is_empty() {
+            ui.label("• No AWS credentials or profiles (none in ~/.aws/config, ~/.aws/credentials or the environment).");
+        }
+        for name in &aws {
+            ui.label(format!("• {name}"));
+        }
+        if state.local_store_dir.is_some() {
+            ui.label(format!("• {THIS_COMPUTER}: s3share's own store, with a bucket \"shared\" ready to use. Its links work while s3share runs."));
+        }
+        let open = state.current_choice.and_then(|i| state.choices.get(i)).map(|c| c.name.clone());
+        match open {
+            Some(name) => ui.label(format!("Opened: {name}. Switch any time with the Connection picker at the top.")),
+            None if state.local_store_dir.is_some() => ui.label(format!("Opening: {THIS_COMPUTER}.")),
+            None => ui.label("Pick a connection at the top, or add one."),
+        };
+        ui.add_space(6.0);
+        ui.label(RichText::new("Another S3-compatible store? Press Add connection… and enter:").strong());
+        egui::Grid::new("endpoint-examples").num_columns(3).spacing([12.0, 2.0]).show(ui, |ui| {
+            for (name, endpoint, region) in ENDPOINT_EXAMPLES {
+                ui.label(name);
+                ui.label(RichText::new(endpoint).monospace());
+                ui.label(format!("region {region}"));
+                ui.end_row();
+            }
+        });
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui.button("Start").clicked() {
+                close = true;
+            }
+            if ui.button("Add connection…").clicked() {
+                close = true;
+                add = true;
+            }
+        });
+    });
+    if close {
+        state.show_welcome = false;
+        state.settings.welcome_seen = true;
+    }
+    if add {
+        local.add_connection = Some(AddConnectionForm { path_style: true, ..AddConnectionForm::default() });
+    }
 }
 
 /// "This name is taken": replace, keep both, or skip.

@@ -66,6 +66,7 @@ pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLocal, out:
         browser::browser_ui(ui, state, local, out);
     });
 
+    dialogs::welcome_ui(ui.ctx(), state, local);
     dialogs::add_connection_ui(ui.ctx(), state, local, out);
     dialogs::conflict_ui(ui.ctx(), state, out);
     dialogs::delete_ui(ui.ctx(), state, out);
@@ -76,7 +77,10 @@ pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLocal, out:
 /// Keyboard shortcuts: arrows, Enter, Backspace, Ctrl+C, Ctrl+U, Ctrl+F, F5.
 fn keyboard(ctx: &egui::Context, state: &mut AppState, local: &mut UiLocal, out: &mut Vec<Command>) {
     let typing = ctx.egui_wants_keyboard_input();
-    let modal_open = local.add_connection.is_some() || !state.conflicts.is_empty() || state.confirm_delete.is_some();
+    let modal_open = state.show_welcome
+        || local.add_connection.is_some()
+        || !state.conflicts.is_empty()
+        || state.confirm_delete.is_some();
     if modal_open {
         return;
     }

@@ -6,7 +6,8 @@ use egui::RichText;
 
 use super::UiLocal;
 use crate::app::format;
-use crate::app::state::{AppState, LinkMode};
+use crate::app::state::{AppState, ConnectionStatus, LinkMode};
+use crate::local::embedded::Reach;
 use crate::share::LinkExpiry;
 use crate::worker::{Command, LinkPurpose};
 
@@ -21,6 +22,9 @@ pub fn share_panel_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLoc
     if state.browser.folder.is_none() {
         ui.label(RichText::new("Open a bucket and select a file to share it.").weak());
         return;
+    }
+    if state.on_this_computer() {
+        local_store_note_ui(ui, state, out);
     }
     ui.horizontal(|ui| {
         ui.radio_value(&mut state.share.mode, LinkMode::Download, "Download link");
@@ -108,6 +112,33 @@ pub fn share_panel_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLoc
     }
 
     last_link_ui(ui, state, local);
+}
+
+/// Where links to the built-in store work, and the switch to share it on the local network.
+fn local_store_note_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command>) {
+    let mut on_lan = state.local_reach == Reach::LocalNetwork;
+    match state.local_reach {
+        Reach::ThisComputer => {
+            ui.label(
+                RichText::new("Stored on this computer: its links work while s3share runs, and only on this computer.")
+                    .weak(),
+            );
+        }
+        Reach::LocalNetwork => {
+            let endpoint = match &state.connection {
+                ConnectionStatus::Connected(summary) => summary.endpoint.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Shared on your local network at {endpoint}: anyone on the network who gets a link can use it while s3share runs. The store's keys stay here."),
+            );
+        }
+    }
+    if ui.checkbox(&mut on_lan, "Share on local network").changed() {
+        out.extend(state.set_local_reach(if on_lan { Reach::LocalNetwork } else { Reach::ThisComputer }));
+    }
+    ui.separator();
 }
 
 fn details_ui(ui: &mut egui::Ui, state: &AppState) {
