@@ -460,3 +460,34 @@ fn first_run_explains_what_was_found() {
     assert!(harness.query_by_label("Welcome to s3share").is_none());
     assert!(harness.state().state.settings.welcome_seen);
 }
+
+#[test]
+fn sharing_the_built_in_store_on_the_local_network_moves_its_links_there() {
+    let Some(lan) = s3share::local::embedded::lan_address() else {
+        return; // no network on this machine: nothing to share on
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut harness = fresh_app(&runtime, home.path(), seen_settings());
+    step_until(&mut harness, "the built-in store", |h| h.state().state.buckets.iter().any(|b| b.name == "shared"));
+    harness.get_by_label("shared").click();
+    step_until(&mut harness, "the bucket", |h| h.query_by_label("Share on local network").is_some());
+    let data = b"for the whole office".to_vec();
+    let file = home.path().join("menu.txt");
+    std::fs::write(&file, &data).unwrap();
+
+    harness.get_by_label("Share on local network").click();
+    let lan_endpoint = format!("http://{lan}:");
+    step_until(&mut harness, "the store on the LAN address", |h| match &h.state().state.connection {
+        ConnectionStatus::Connected(summary) => {
+            summary.endpoint.as_deref().is_some_and(|e| e.starts_with(&lan_endpoint))
+        }
+        _ => false,
+    });
+    assert!(harness.query_by_label_contains("anyone on the network who gets a link").is_some(), "the warning");
+    step_until(&mut harness, "the bucket again", |h| h.state().state.browser.folder.is_some());
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(file)));
+    let url = step_until_copied(&mut harness);
+    assert!(url.starts_with(&lan_endpoint), "{url}");
+    assert_eq!(runtime.block_on(fetch(&url)).1, data);
+}

@@ -53,7 +53,8 @@ pub fn browser_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLocal, 
         }
         let total = state.browser.rows.len();
         let shown = state.browser.visible.len();
-        let count = if shown == total { format!("{total} items") } else { format!("{shown} of {total} items") };
+        let noun = if total == 1 { "item" } else { "items" };
+        let count = if shown == total { format!("{total} {noun}") } else { format!("{shown} of {total} {noun}") };
         ui.label(count);
         match state.browser.status {
             ListingStatus::Loading => {

@@ -296,7 +296,7 @@ pub fn toasts_ui(ctx: &egui::Context, state: &AppState) {
         .show(ctx, |ui| {
             for toast in &state.toasts {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label(RichText::new(&toast.text).strong());
+                    ui.add(egui::Label::new(RichText::new(&toast.text).strong()).extend());
                 });
             }
         });
