@@ -211,16 +211,20 @@ impl AppState {
         self.open_folder(S3Location { bucket: bucket.to_owned(), key: String::new() })
     }
 
-    /// Lists the current folder again, keeping the selection if it is still there.
+    /// Lists the buckets and the current folder again (F5), keeping the selection if it is still there.
     pub fn refresh(&mut self) -> Vec<Command> {
-        let Some(folder) = self.browser.folder.clone() else {
-            return self.reload_buckets();
-        };
+        let mut commands = self.reload_folder();
+        commands.extend(self.reload_buckets());
+        commands
+    }
+
+    /// Lists the current folder again, keeping the filter, and the selection if it is still there.
+    fn reload_folder(&mut self) -> Vec<Command> {
+        let Some(folder) = self.browser.folder.clone() else { return Vec::new() };
         self.select_when_listed = self.browser.selected_row().map(|r| r.key.clone());
         let filter = self.browser.filter.clone();
-        let mut commands = self.open_folder(folder);
+        let commands = self.open_folder(folder);
         self.browser.set_filter(filter);
-        commands.extend(self.reload_buckets());
         commands
     }
 
@@ -480,7 +484,7 @@ impl AppState {
                         && outcome.location.key.strip_prefix(&f.key).is_some_and(|rest| !rest.contains('/'))
                 });
                 if in_view {
-                    commands.extend(self.refresh());
+                    commands.extend(self.reload_folder());
                     self.select_when_listed = Some(outcome.location.key.clone());
                 }
                 if self.settings.copy_link_after_upload {
@@ -544,7 +548,7 @@ impl AppState {
             Event::Deleted { location, result } => match result {
                 Ok(()) => {
                     self.toast(format!("Deleted {}", location.file_name()));
-                    self.refresh()
+                    self.reload_folder()
                 }
                 Err(error) => {
                     self.errors.push(UiError::new(format!("Could not delete {location}"), &error));
@@ -644,5 +648,168 @@ fn copied_message(what: &str, link: &ShareLink) -> String {
         format!("{what} — valid until {until} ({span}): the credentials end then")
     } else {
         format!("{what} — valid until {until} ({span})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ListingPage, ObjectEntry, UploadOutcome};
+
+    fn connected(expiry: Option<DateTime<Utc>>) -> AppState {
+        let mut state = AppState::new(Settings::default(), Vec::new());
+        let commands = state.apply(Event::Connected(ConnectionSummary {
+            endpoint: None,
+            region: "eu-west-1".into(),
+            identity: "AKIA…TEST".into(),
+            credentials_expire_at: expiry,
+        }));
+        assert!(matches!(commands.as_slice(), [Command::ListBuckets]));
+        state
+    }
+
+    fn folder(key: &str) -> S3Location {
+        S3Location { bucket: "bkt".into(), key: key.into() }
+    }
+
+    fn link(url: &str) -> ShareLink {
+        let now = Utc::now();
+        ShareLink {
+            url: url.into(),
+            method: "GET".into(),
+            headers: vec![],
+            object: "s3://bkt/docs/a.pdf".into(),
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(1),
+            effective_expires_at: now + chrono::Duration::hours(1),
+            credentials_expire_at: None,
+        }
+    }
+
+    #[test]
+    fn the_last_place_reopens_once_buckets_arrive() {
+        let mut state = connected(None);
+        state.settings.last_bucket = Some("bkt".into());
+        state.settings.last_folder = "docs/".into();
+        let bucket = BucketEntry { name: "bkt".into(), created: None, region: None };
+        let commands = state.apply(Event::Buckets(Ok(vec![bucket])));
+        assert!(matches!(commands.as_slice(), [Command::ListFolder { folder, .. }] if folder.key == "docs/"));
+    }
+
+    #[test]
+    fn stale_listing_failures_are_ignored() {
+        let mut state = connected(None);
+        state.open_folder(folder("a/"));
+        let old = state.browser.generation;
+        state.open_folder(folder("b/"));
+        state.apply(Event::FolderFailed { generation: old, error: StoreError::Cancelled });
+        assert!(state.errors.is_empty());
+        state.apply(Event::FolderFailed {
+            generation: state.browser.generation,
+            error: StoreError::AccessDenied { operation: "list objects", bucket: Some("bkt".into()) },
+        });
+        assert_eq!(state.errors.len(), 1);
+        assert_eq!(state.errors[0].title, "Could not open s3://bkt/b/");
+        assert!(state.errors[0].message.starts_with("access denied"));
+    }
+
+    #[test]
+    fn a_finished_upload_relists_its_folder_and_copies_its_link() {
+        let mut state = connected(None);
+        state.open_folder(folder("docs/"));
+        let commands = state.upload_files(vec!["/tmp/a.pdf".into()], &folder("docs/"));
+        let Command::Upload { id, on_conflict: OnConflict::Ask, .. } = commands[0] else { panic!("{commands:?}") };
+        let outcome = UploadOutcome { location: folder("docs/a.pdf"), size: 10, etag: None, parts: 1 };
+        let commands = state.apply(Event::UploadDone { id, outcome });
+        assert!(matches!(&commands[0], Command::ListFolder { folder, .. } if folder.key == "docs/"));
+        assert!(
+            matches!(&commands[1], Command::MakeLink { purpose: LinkPurpose::CopyUrl, request } if request.location.key == "docs/a.pdf")
+        );
+        assert_eq!(commands.len(), 2, "no bucket relisting for one upload");
+        assert_eq!(state.select_when_listed.as_deref(), Some("docs/a.pdf"));
+        assert_eq!(state.transfers[0].status, TransferStatus::Done);
+    }
+
+    #[test]
+    fn name_clashes_ask_then_replace_keep_both_or_skip() {
+        let mut state = connected(None);
+        let commands = state.upload_files(vec!["/tmp/a.pdf".into(), "/tmp/b.pdf".into()], &folder("docs/"));
+        let ids: Vec<TransferId> = commands
+            .iter()
+            .map(|c| match c {
+                Command::Upload { id, .. } => *id,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        state.apply(Event::UploadConflict { id: ids[0], existing: folder("docs/a.pdf") });
+        state.apply(Event::UploadConflict { id: ids[1], existing: folder("docs/b.pdf") });
+        assert_eq!(state.transfers[0].status, TransferStatus::Conflict);
+        let commands = state.resolve_conflict(Some(OnConflict::KeepBoth));
+        assert!(
+            matches!(&commands[..], [Command::Upload { target, on_conflict: OnConflict::KeepBoth, .. }] if target.key == "docs/a.pdf")
+        );
+        assert!(state.resolve_conflict(None).is_empty());
+        assert_eq!(state.transfers[1].status, TransferStatus::Skipped);
+    }
+
+    #[test]
+    fn copied_links_reach_the_clipboard_history_and_a_toast() {
+        let mut state = connected(None);
+        state.apply(Event::Link {
+            purpose: LinkPurpose::CopyUrl,
+            result: Ok(link("http://h/bkt/docs/a.pdf?X-Amz-Signature=1")),
+        });
+        assert_eq!(state.clipboard_out.as_deref(), Some("http://h/bkt/docs/a.pdf?X-Amz-Signature=1"));
+        assert_eq!(state.settings.history.len(), 1);
+        assert!(state.toasts[0].text.starts_with("Link copied — valid until"));
+        state.apply(Event::Link { purpose: LinkPurpose::CopyCurl, result: Ok(link("http://h/x")) });
+        assert_eq!(state.clipboard_out.as_deref(), Some("curl --fail --output 'a.pdf' 'http://h/x'"));
+    }
+
+    #[test]
+    fn cancelling_is_not_an_error() {
+        let mut state = connected(None);
+        let commands = state.upload_files(vec!["/tmp/a.pdf".into()], &folder(""));
+        let Command::Upload { id, .. } = commands[0] else { panic!() };
+        state.apply(Event::TransferFailed { id, error: StoreError::Cancelled });
+        assert_eq!(state.transfers[0].status, TransferStatus::Cancelled);
+        assert!(state.errors.is_empty());
+    }
+
+    #[test]
+    fn credentials_that_end_first_cut_the_link_short() {
+        let now = Utc::now();
+        let state = connected(Some(now + chrono::Duration::minutes(30)));
+        assert_eq!(state.expiry().as_secs(), 3600);
+        assert_eq!(state.credentials_cut_short(now), Some(now + chrono::Duration::minutes(30)));
+        let mut short = connected(Some(now + chrono::Duration::minutes(30)));
+        short.settings.expiry_secs = 900;
+        assert_eq!(short.credentials_cut_short(now), None);
+        assert_eq!(connected(None).credentials_cut_short(now), None);
+    }
+
+    #[test]
+    fn the_upload_link_goes_into_the_current_folder() {
+        let mut state = connected(None);
+        state.open_folder(folder("inbox/"));
+        state.share.mode = LinkMode::Upload;
+        assert!(state.link_request().is_none(), "needs a name");
+        state.share.upload_name = "from-alice.zip".into();
+        state.share.content_type = "application/zip".into();
+        let request = state.link_request().unwrap();
+        assert_eq!(request.location.key, "inbox/from-alice.zip");
+        assert_eq!(request.kind, LinkKind::Upload { content_type: Some("application/zip".into()) });
+        let page = ListingPage {
+            folders: vec![],
+            objects: vec![ObjectEntry {
+                key: "inbox/x".into(),
+                size: 1,
+                last_modified: None,
+                etag: None,
+                storage_class: None,
+            }],
+        };
+        state.apply(Event::FolderPage { generation: state.browser.generation, page });
+        assert_eq!(state.browser.rows.len(), 1);
     }
 }

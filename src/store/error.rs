@@ -116,6 +116,9 @@ pub enum StoreError {
         /// What is wrong with it.
         problem: LocalFileProblem,
     },
+    /// Nothing is connected yet.
+    #[error("not connected — pick a connection (or add one) first")]
+    NotConnected,
     /// The operation was cancelled by the user (any multipart upload was aborted).
     #[error("cancelled")]
     Cancelled,

@@ -187,7 +187,7 @@ impl WorkerState {
 
 /// Every store command answers with its own event kind, even when there is no connection.
 fn report_not_connected(command: Command, events: &EventSink) {
-    let error = || StoreError::NoCredentials;
+    let error = || StoreError::NotConnected;
     let event = match command {
         Command::ListBuckets => Event::Buckets(Err(error())),
         Command::ListFolder { generation, .. } => Event::FolderFailed { generation, error: error() },
