@@ -55,6 +55,12 @@ pub struct Browser {
     pub generation: u64,
     /// All rows received.
     pub rows: Vec<Row>,
+    /// Indices into `rows`, all of them, in sort order (so filtering never sorts).
+    order: Vec<usize>,
+    /// Every row's name, lowercased, one after the other: filtering is one substring search over it.
+    search_text: String,
+    /// Where each row's name starts in `search_text` (and, one past the last, where the text ends).
+    search_starts: Vec<usize>,
     /// Indices into `rows` that pass the filter, in sort order.
     pub visible: Vec<usize>,
     /// The filter text (case-insensitive substring of the name).
@@ -75,6 +81,9 @@ impl Browser {
         self.generation += 1;
         self.folder = Some(folder);
         self.rows.clear();
+        self.order.clear();
+        self.search_text.clear();
+        self.search_starts.clear();
         self.visible.clear();
         self.selected = None;
         self.filter.clear();
@@ -107,7 +116,14 @@ impl Browser {
             size: o.size,
             modified: o.last_modified,
         }));
-        self.refresh_view();
+        for row in &self.rows[self.search_starts.len().saturating_sub(1)..] {
+            if self.search_starts.is_empty() {
+                self.search_starts.push(0);
+            }
+            self.search_text.push_str(&row.name.to_lowercase());
+            self.search_starts.push(self.search_text.len());
+        }
+        self.resort();
     }
 
     /// Marks the listing complete or failed (if it is the current one).
@@ -117,10 +133,10 @@ impl Browser {
         }
     }
 
-    /// Sets the filter and recomputes what is visible.
+    /// Sets the filter and recomputes what is visible (a pass over the sorted rows; no sorting).
     pub fn set_filter(&mut self, filter: String) {
         self.filter = filter;
-        self.refresh_view();
+        self.refilter();
     }
 
     /// Sorts by `column`; clicking the current column again flips the order.
@@ -131,18 +147,16 @@ impl Browser {
             self.sort = column;
             self.ascending = true;
         }
-        self.refresh_view();
+        self.resort();
     }
 
-    /// Recomputes `visible` from rows, filter and sort. Folders always come first.
-    pub fn refresh_view(&mut self) {
-        let needle = self.filter.to_lowercase();
+    /// Recomputes the sort order of all rows, then what is visible. Folders always come first.
+    fn resort(&mut self) {
         let rows = &self.rows;
-        self.visible.clear();
-        self.visible
-            .extend((0..rows.len()).filter(|&i| needle.is_empty() || contains_ignore_case(&rows[i].name, &needle)));
+        self.order.clear();
+        self.order.extend(0..rows.len());
         let (sort, ascending) = (self.sort, self.ascending);
-        self.visible.sort_by(|&a, &b| {
+        self.order.sort_unstable_by(|&a, &b| {
             let (a, b) = (&rows[a], &rows[b]);
             let order = match sort {
                 SortColumn::Name => a.name.cmp(&b.name),
@@ -151,6 +165,32 @@ impl Browser {
             };
             b.is_folder.cmp(&a.is_folder).then(if ascending { order } else { order.reverse() })
         });
+        self.refilter();
+    }
+
+    /// Recomputes `visible`: the sorted rows that pass the filter.
+    fn refilter(&mut self) {
+        self.visible.clear();
+        if self.filter.is_empty() {
+            self.visible.extend_from_slice(&self.order);
+            return;
+        }
+        let matched = self.rows_matching(&self.filter.to_lowercase());
+        self.visible.extend(self.order.iter().copied().filter(|&i| matched[i]));
+    }
+
+    /// Which rows' names contain `needle` (lowercase), by one pass of memmem over all names.
+    fn rows_matching(&self, needle: &str) -> Vec<bool> {
+        let mut matched = vec![false; self.rows.len()];
+        let starts = &self.search_starts;
+        for pos in memchr::memmem::find_iter(self.search_text.as_bytes(), needle.as_bytes()) {
+            let row = starts.partition_point(|&s| s <= pos) - 1;
+            // A hit that runs into the next name is not a hit.
+            if row < matched.len() && pos + needle.len() <= starts[row + 1] {
+                matched[row] = true;
+            }
+        }
+        matched
     }
 
     /// The selected row.
@@ -217,16 +257,6 @@ impl Browser {
     }
 }
 
-/// Case-insensitive substring test; `needle` is already lowercase. ASCII names avoid allocating.
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    if haystack.is_ascii() && needle.is_ascii() {
-        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-    } else {
-        haystack.to_lowercase().contains(needle)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +298,20 @@ mod tests {
         assert_eq!(names(&b), ["A.pdf"]);
         b.set_filter("TXT".into());
         assert_eq!(names(&b), ["b.txt", "c.txt"]);
+    }
+
+    #[test]
+    fn filter_matches_within_one_name_any_case() {
+        let mut b = Browser::default();
+        let g = b.open(S3Location { bucket: "bkt".into(), key: String::new() });
+        b.add_page(g, page(&[], &[("ab", 1), ("cd", 1)]));
+        b.add_page(g, page(&[], &[("Ünïcode Ab.txt", 1)]));
+        b.set_filter("bc".into());
+        assert!(names(&b).is_empty(), "a hit across two names is no hit");
+        b.set_filter("ÜN".into());
+        assert_eq!(names(&b), ["Ünïcode Ab.txt"]);
+        b.set_filter("ab".into());
+        assert_eq!(names(&b), ["ab", "Ünïcode Ab.txt"]);
     }
 
     #[test]
