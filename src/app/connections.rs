@@ -1,7 +1,6 @@
 //! The connections the picker offers: AWS profiles found on this machine, saved custom endpoints,
 //! and the one given on the command line. Typed keys go to a `~/.aws/credentials` profile, never to settings.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::store::{ConnectionConfig, ProfileFiles};
@@ -150,23 +149,7 @@ pub fn store_keys(path: &std::path::Path, profile: &str, access_key: &str, secre
         kept.push('\n');
     }
     kept.push_str(&format!("{header}\naws_access_key_id = {access_key}\naws_secret_access_key = {secret_key}\n"));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(kept.as_bytes())
+    crate::private_file::write_private(path, kept.as_bytes())
 }
 
 #[cfg(test)]

@@ -98,17 +98,7 @@ mod tests {
     use super::*;
 
     fn link(url: &str) -> crate::share::ShareLink {
-        let now = Utc::now();
-        crate::share::ShareLink {
-            url: url.into(),
-            method: "GET".into(),
-            headers: vec![],
-            object: "s3://b/k".into(),
-            created_at: now,
-            expires_at: now,
-            effective_expires_at: now,
-            credentials_expire_at: None,
-        }
+        crate::share::ShareLink::example(url)
     }
 
     #[test]

@@ -673,17 +673,7 @@ mod tests {
     }
 
     fn link(url: &str) -> ShareLink {
-        let now = Utc::now();
-        ShareLink {
-            url: url.into(),
-            method: "GET".into(),
-            headers: vec![],
-            object: "s3://bkt/docs/a.pdf".into(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-            effective_expires_at: now + chrono::Duration::hours(1),
-            credentials_expire_at: None,
-        }
+        ShareLink::example(url)
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub async fn start(dir: &Path, reach: Reach, addr: Option<SocketAddr>) -> std::i
     if file.port != server.addr().port() && addr.is_none() {
         file.port = server.addr().port();
     }
-    write_private(&file_path, &serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?)?;
+    crate::private_file::write_private(&file_path, &serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?)?;
     Ok(EmbeddedStore { server, keys, dir: dir.to_owned() })
 }
 
@@ -108,25 +108,6 @@ pub fn lan_address() -> Option<IpAddr> {
     socket.connect("192.0.2.1:9").ok()?;
     let ip = socket.local_addr().ok()?.ip();
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
-}
-
-/// Writes a file readable and writable by its owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(bytes)
 }
 
 /// `bytes` random bytes as hex, from the OS's randomness.

@@ -132,20 +132,32 @@ pub async fn create_link(store: &Store, request: &LinkRequest) -> Result<ShareLi
 }
 
 #[cfg(test)]
+impl ShareLink {
+    /// A one-hour GET link to `s3://bkt/docs/a.pdf` with this URL, for tests.
+    pub(crate) fn example(url: &str) -> Self {
+        let now = Utc::now();
+        ShareLink {
+            url: url.into(),
+            method: "GET".into(),
+            headers: vec![],
+            object: "s3://bkt/docs/a.pdf".into(),
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(1),
+            effective_expires_at: now + chrono::Duration::hours(1),
+            credentials_expire_at: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     fn link(method: &str) -> ShareLink {
-        let now = Utc::now();
         ShareLink {
-            url: "http://h/b/k?X-Amz-Signature=abc".into(),
             method: method.into(),
             headers: vec![("content-type".into(), "application/zip".into())],
-            object: "s3://b/k".into(),
-            created_at: now,
-            expires_at: now,
-            effective_expires_at: now,
-            credentials_expire_at: None,
+            ..ShareLink::example("http://h/b/k?X-Amz-Signature=abc")
         }
     }
 

@@ -422,3 +422,36 @@ async fn listings_round_trip_keys_of_every_kind() {
     decoded.sort();
     assert_eq!(decoded, expected);
 }
+
+#[tokio::test]
+async fn a_file_that_changes_during_upload_is_refused_and_leaves_nothing() {
+    let env = TestEnv::start().await;
+    let store = env.store().await;
+    let (path, _) = env.file("growing.log", 20 << 20);
+    let target = env.location("changing/growing.log");
+    let options = UploadOptions { part_size: Some(5 << 20), concurrency: 1, ..UploadOptions::default() };
+    let grown = std::sync::atomic::AtomicBool::new(false);
+    let result = store
+        .upload_file(
+            &path,
+            &target,
+            &options,
+            &|p| {
+                // Someone appends to the file after the first part went up.
+                if p.done > 0 && !grown.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    use std::io::Write;
+                    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+                    f.write_all(b"one more line\n").unwrap();
+                }
+            },
+            &CancellationToken::new(),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::LocalFile { problem: LocalFileProblem::ChangedDuringUpload, .. })),
+        "{result:?}"
+    );
+    assert!(result.unwrap_err().to_string().contains("changed while it was being uploaded"));
+    assert!(store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty(), "parts left behind");
+    assert!(matches!(store.object_details(&target).await, Err(StoreError::NoSuchKey { .. })), "nothing stored");
+}
