@@ -216,3 +216,28 @@ async fn serve_prints_the_environment_and_serves_the_store() {
     assert_eq!(fetch(put.stdout.trim()).await.1, data);
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn ctrl_c_during_put_aborts_the_multipart_upload() {
+    let env = TestEnv::start().await;
+    let (path, _) = env.file("big.bin", 100 << 20);
+    let mut cmd = env.cli();
+    cmd.args(["put", path.to_str().unwrap(), &s3(&env, "interrupted/"), "--part-size", "5M", "--concurrency", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let store = env.store().await;
+    // Wait until the upload has begun, then press Ctrl+C.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the upload never started");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr.contains("upload cancelled; nothing was stored and no parts were left behind"), "{stderr}");
+    assert!(store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty(), "parts left behind");
+}
