@@ -93,6 +93,7 @@ impl ConnectionChoice {
             endpoint_url,
             credentials: self.credentials.clone(),
             profile_files: None,
+            first_byte_timeout: None,
         }
     }
 }

@@ -62,6 +62,7 @@ impl ConnectionArgs {
             },
             credentials: None,
             profile_files: None,
+            first_byte_timeout: None,
         }
     }
 }

@@ -13,6 +13,11 @@ use super::credentials::CredentialsCache;
 use super::error::CallContext;
 use super::{StoreError, validate_bucket_name};
 
+/// Longest wait for a TCP (and TLS) connection.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Longest wait for the first byte of an answer once a request is sent.
+pub const FIRST_BYTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The region used when neither the user nor the AWS config names one.
 pub const FALLBACK_REGION: &str = "us-east-1";
 
@@ -32,6 +37,8 @@ pub struct ConnectionConfig {
     pub credentials: Option<SharedCredentialsProvider>,
     /// Read profiles from these files instead of `~/.aws/config` and `~/.aws/credentials`.
     pub profile_files: Option<ProfileFiles>,
+    /// How long to wait for the first byte of an answer; `None` means [`FIRST_BYTE_TIMEOUT`].
+    pub first_byte_timeout: Option<std::time::Duration>,
 }
 
 /// Where AWS profiles are read from.
@@ -115,7 +122,16 @@ impl Store {
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .credentials_provider(credentials.clone())
             // Our cache is the one cache: the SDK must not hold a second, unseen copy.
-            .identity_cache(IdentityCache::no_cache());
+            .identity_cache(IdentityCache::no_cache())
+            // A server that has the whole request and says nothing for this long is stuck (seen:
+            // Garage under SQLite lock contention held an UploadPart forever). The attempt then
+            // fails as a timeout and is retried, instead of hanging the transfer.
+            .timeout_config(
+                aws_smithy_types::timeout::TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .read_timeout(config.first_byte_timeout.unwrap_or(FIRST_BYTE_TIMEOUT))
+                    .build(),
+            );
         Ok(Store {
             inner: Arc::new(StoreInner {
                 base,

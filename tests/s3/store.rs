@@ -455,3 +455,30 @@ async fn a_file_that_changes_during_upload_is_refused_and_leaves_nothing() {
     assert!(store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty(), "parts left behind");
     assert!(matches!(store.object_details(&target).await, Err(StoreError::NoSuchKey { .. })), "nothing stored");
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_instead_of_hanging() {
+    // Accepts connections, reads the requests, never says a word.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut sink = Vec::new();
+                let _ = tokio::io::AsyncReadExt::read_to_end(&mut socket, &mut sink).await;
+            });
+        }
+    });
+    let env = TestEnv::start().await;
+    let config = ConnectionConfig {
+        endpoint_url: Some(format!("http://{addr}")),
+        first_byte_timeout: Some(Duration::from_millis(500)),
+        ..env.connection()
+    };
+    let started = std::time::Instant::now();
+    let err = Store::connect(config).await.unwrap().list_buckets().await.unwrap_err();
+    assert!(matches!(err, StoreError::EndpointUnreachable { .. }), "{err:?}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+}
