@@ -2,12 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
 use super::upload::{ProgressFn, TransferProgress};
 use super::{LocalFileProblem, S3Location, Store, StoreError};
+
+/// Objects at least this large download as several ranges at once.
+pub const PARALLEL_DOWNLOAD_THRESHOLD: u64 = 32 * 1024 * 1024;
+/// The smallest range worth its own request.
+const MIN_RANGE_SIZE: u64 = 8 * 1024 * 1024;
+/// Ranges in flight at once.
+const DOWNLOAD_CONCURRENCY: usize = 4;
 
 /// What a download produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,32 +80,124 @@ impl Store {
         partial: &Path,
         progress: ProgressFn<'_>,
     ) -> Result<u64, StoreError> {
-        let ctx = || self.context("download").bucket(&source.bucket).key(&source.key);
         let client = self.client_for_bucket(&source.bucket).await?;
-        let out =
-            client.get_object().bucket(&source.bucket).key(&source.key).send().await.map_err(|e| ctx().classify(e))?;
-        let total = out.content_length.unwrap_or(0).max(0) as u64;
+        let head = client
+            .head_object()
+            .bucket(&source.bucket)
+            .key(&source.key)
+            .send()
+            .await
+            .map_err(|e| self.download_context(source).classify(e))?;
+        let total = head.content_length.unwrap_or(0).max(0) as u64;
+        progress(TransferProgress { done: 0, total });
+        if total < PARALLEL_DOWNLOAD_THRESHOLD {
+            self.download_stream(&client, source, partial, total, progress).await
+        } else {
+            self.download_ranges(&client, source, partial, total, head.e_tag, progress).await
+        }
+    }
+
+    fn download_context<'a>(&'a self, source: &'a S3Location) -> super::error::CallContext<'a> {
+        self.context("download").bucket(&source.bucket).key(&source.key)
+    }
+
+    fn interrupted(&self, reason: String) -> StoreError {
+        StoreError::EndpointUnreachable { endpoint: self.endpoint().map(str::to_owned), reason }
+    }
+
+    /// One GET, streamed to the file.
+    async fn download_stream(
+        &self,
+        client: &aws_sdk_s3::Client,
+        source: &S3Location,
+        partial: &Path,
+        total: u64,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64, StoreError> {
+        let out = client
+            .get_object()
+            .bucket(&source.bucket)
+            .key(&source.key)
+            .send()
+            .await
+            .map_err(|e| self.download_context(source).classify(e))?;
         let file = tokio::fs::File::create(partial).await.map_err(|e| StoreError::from_io(partial, &e))?;
         let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
         let mut body = out.body;
         let mut done = 0u64;
-        progress(TransferProgress { done, total });
-        while let Some(chunk) = body.try_next().await.map_err(|e| StoreError::EndpointUnreachable {
-            endpoint: self.endpoint().map(str::to_owned),
-            reason: format!("the download was interrupted: {e}"),
-        })? {
+        while let Some(chunk) =
+            body.try_next().await.map_err(|e| self.interrupted(format!("the download was interrupted: {e}")))?
+        {
             writer.write_all(&chunk).await.map_err(|e| StoreError::from_io(partial, &e))?;
             done += chunk.len() as u64;
             progress(TransferProgress { done, total });
         }
         writer.flush().await.map_err(|e| StoreError::from_io(partial, &e))?;
         if done != total {
-            return Err(StoreError::EndpointUnreachable {
-                endpoint: self.endpoint().map(str::to_owned),
-                reason: format!("the download ended early ({done} of {total} bytes)"),
-            });
+            return Err(self.interrupted(format!("the download ended early ({done} of {total} bytes)")));
         }
         Ok(done)
+    }
+
+    /// A few ranged GETs at once, each streamed into its own stretch of the file through its own
+    /// handle; `If-Match` keeps them all to one version of the object.
+    async fn download_ranges(
+        &self,
+        client: &aws_sdk_s3::Client,
+        source: &S3Location,
+        partial: &Path,
+        total: u64,
+        etag: Option<String>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64, StoreError> {
+        let io_error = |e: std::io::Error| StoreError::from_io(partial, &e);
+        let file = tokio::fs::File::create(partial).await.map_err(io_error)?;
+        file.set_len(total).await.map_err(io_error)?;
+        drop(file);
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let range_size = total.div_ceil(DOWNLOAD_CONCURRENCY as u64).max(MIN_RANGE_SIZE);
+        let ranges = (0..total).step_by(range_size as usize).map(|start| (start, (start + range_size).min(total)));
+        futures::stream::iter(ranges)
+            .map(|(start, end)| {
+                let (etag, done) = (etag.clone(), &done);
+                async move {
+                    let out = client
+                        .get_object()
+                        .bucket(&source.bucket)
+                        .key(&source.key)
+                        .range(format!("bytes={start}-{}", end - 1))
+                        .set_if_match(etag)
+                        .send()
+                        .await
+                        .map_err(|e| self.download_context(source).classify(e))?;
+                    let mut file = tokio::fs::OpenOptions::new().write(true).open(partial).await.map_err(io_error)?;
+                    tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(start))
+                        .await
+                        .map_err(io_error)?;
+                    let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
+                    let mut body = out.body;
+                    let mut got = 0u64;
+                    while let Some(chunk) = body
+                        .try_next()
+                        .await
+                        .map_err(|e| self.interrupted(format!("the download was interrupted: {e}")))?
+                    {
+                        writer.write_all(&chunk).await.map_err(io_error)?;
+                        got += chunk.len() as u64;
+                        let now = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                        progress(TransferProgress { done: now + chunk.len() as u64, total });
+                    }
+                    writer.flush().await.map_err(io_error)?;
+                    if got != end - start {
+                        return Err(self.interrupted(format!("a range ended early ({got} of {} bytes)", end - start)));
+                    }
+                    Ok::<_, StoreError>(())
+                }
+            })
+            .buffer_unordered(DOWNLOAD_CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(total)
     }
 }
 
