@@ -217,13 +217,6 @@ impl Browser {
         Some(self.visible[next])
     }
 
-    /// Moves the selection `delta` rows within the visible rows.
-    pub fn move_selection(&mut self, delta: isize) {
-        if let Some(index) = self.neighbour(delta) {
-            self.selected = Some(index);
-        }
-    }
-
     /// Position of the selection among the visible rows.
     pub fn selected_position(&self) -> Option<usize> {
         self.selected.and_then(|s| self.visible.iter().position(|&v| v == s))
@@ -319,12 +312,12 @@ mod tests {
         let mut b = Browser::default();
         let g = b.open(S3Location { bucket: "bkt".into(), key: String::new() });
         b.add_page(g, page(&["f/"], &[("a", 1), ("b", 2)]));
-        b.move_selection(1);
+        b.selected = b.neighbour(1);
         assert_eq!(b.selected_row().unwrap().name, "f/");
         assert_eq!(b.selected_object(), None, "a folder is not an object");
-        b.move_selection(5);
+        b.selected = b.neighbour(5);
         assert_eq!(b.selected_object().unwrap().key, "b");
-        b.move_selection(-1);
+        b.selected = b.neighbour(-1);
         assert_eq!(b.selected_row().unwrap().name, "a");
     }
 

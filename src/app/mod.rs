@@ -128,15 +128,20 @@ impl S3ShareApp {
         }
     }
 
+    /// Puts text the state asked to copy on the clipboard.
+    fn flush_clipboard(&mut self, ctx: &egui::Context) {
+        if let Some(text) = self.state.clipboard_out.take() {
+            self.clipboard.copy(ctx, text);
+        }
+    }
+
     /// Applies every event the worker has sent so far; puts pending text on the clipboard.
     pub fn drain_events(&mut self, ctx: &egui::Context) {
         while let Ok(event) = self.events.try_recv() {
             let commands = self.state.apply(event);
             self.send_commands(commands);
         }
-        if let Some(text) = self.state.clipboard_out.take() {
-            self.clipboard.copy(ctx, text);
-        }
+        self.flush_clipboard(ctx);
         let now = Instant::now();
         self.state.expire_toasts(now);
         if self.state.transfers.iter().any(|t| t.is_active()) || !self.state.toasts.is_empty() {
@@ -175,9 +180,7 @@ impl eframe::App for S3ShareApp {
         ui::app_ui(ui, &mut self.state, &mut self.local, &mut commands);
         self.send_commands(commands);
         // Text copied by a click this frame goes out now, not a frame later.
-        if let Some(text) = self.state.clipboard_out.take() {
-            self.clipboard.copy(ui.ctx(), text);
-        }
+        self.flush_clipboard(ui.ctx());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

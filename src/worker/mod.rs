@@ -228,7 +228,7 @@ async fn run_store_command(
         }
         Command::Upload { id, source, target, on_conflict } => {
             let result = upload(&store, id, &source, target, on_conflict, &events, &cancel).await;
-            transfers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            forget(&transfers, id);
             match result {
                 Ok(outcome) => events.send(Event::UploadDone { id, outcome }),
                 Err(StoreError::ObjectExists { bucket, key }) if on_conflict == OnConflict::Ask => {
@@ -241,7 +241,7 @@ async fn run_store_command(
             events.send(Event::TransferStarted { id, object: source.clone() });
             let progress = throttled_progress(id, &events);
             let result = store.download_file(&source, &dest, true, &progress, &cancel).await;
-            transfers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            forget(&transfers, id);
             match result {
                 Ok(outcome) => events.send(Event::DownloadDone { id, outcome }),
                 Err(error) => events.send(Event::TransferFailed { id, error }),
@@ -268,6 +268,11 @@ async fn run_store_command(
             unreachable!("handled by the worker loop")
         }
     }
+}
+
+/// The transfer is over: its cancel token goes.
+fn forget(transfers: &Mutex<HashMap<TransferId, CancellationToken>>, id: TransferId) {
+    transfers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
 }
 
 fn register(transfers: &Mutex<HashMap<TransferId, CancellationToken>>, id: TransferId) -> CancellationToken {
