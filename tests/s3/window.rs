@@ -491,3 +491,80 @@ fn sharing_the_built_in_store_on_the_local_network_moves_its_links_there() {
     assert!(url.starts_with(&lan_endpoint), "{url}");
     assert_eq!(runtime.block_on(fetch(&url)).1, data);
 }
+
+#[test]
+fn download_and_delete_from_the_window() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let (_, data) = runtime.block_on(async { env.seed(&env.store().await, "box/contract.pdf", 70_000).await });
+    let mut harness = window(&env, &runtime);
+    walk_to(&mut harness, &env, &["box"]);
+    step_until(&mut harness, "the file", |h| h.query_by_label("contract.pdf").is_some());
+    harness.get_by_label("contract.pdf").click();
+    step_until(&mut harness, "details", |h| matches!(&h.state().state.details, Some((_, Ok(_)))));
+
+    // Download: the save dialog's answer goes through the same call as here.
+    let dest = env.dir.path().join("saved-contract.pdf");
+    let object = harness.state().state.browser.selected_object().unwrap();
+    let commands = harness.state_mut().state.download_to(object.clone(), dest.clone());
+    harness.state_mut().send_commands(commands);
+    step_until(&mut harness, "the download", |h| {
+        h.state().state.transfers.iter().any(|t| t.status == TransferStatus::Done)
+    });
+    assert_eq!(read(&dest), data);
+    assert!(!env.dir.path().join(".saved-contract.pdf.s3share-partial").exists(), "no partial file left");
+
+    // Delete asks first, naming the object; Cancel keeps it, Delete removes it.
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label(&object.to_string()).is_some(), "the dialog names the object");
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(runtime.block_on(async { env.store().await.object_details(&object).await }).is_ok());
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete").click();
+    step_until(&mut harness, "the file gone from the list", |h| {
+        !h.state().state.browser.rows.iter().any(|r| r.name == "contract.pdf")
+            && h.state().state.browser.status == s3share::app::browser::ListingStatus::Complete
+    });
+    assert!(
+        runtime.block_on(async { env.store().await.object_details(&object).await }).is_err(),
+        "deleted on the server"
+    );
+}
+
+#[test]
+fn keyboard_copy_filter_and_refresh() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let data = runtime.block_on(async {
+        let store = env.store().await;
+        env.seed(&store, "kb/alpha.txt", 10).await;
+        env.seed(&store, "kb/beta.txt", 20).await.1
+    });
+    let mut harness = window(&env, &runtime);
+    walk_to(&mut harness, &env, &["kb"]);
+    step_until(&mut harness, "the files", |h| h.state().state.browser.rows.len() == 2);
+
+    harness.key_press(egui::Key::ArrowDown);
+    harness.step();
+    harness.key_press(egui::Key::ArrowDown);
+    harness.step();
+    assert_eq!(harness.state().state.browser.selected_row().unwrap().name, "beta.txt");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::C);
+    let url = step_until_copied(&mut harness);
+    assert_eq!(runtime.block_on(fetch(&url)).1, data, "Ctrl+C copied the selection's link");
+
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    harness.event(egui::Event::Text("alp".into())); // typed into whatever has focus
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.browser.visible.len(), 1, "Ctrl+F focused the filter");
+
+    let generation = harness.state().state.browser.generation;
+    harness.key_press(egui::Key::F5);
+    harness.step();
+    assert!(harness.state().state.browser.generation > generation, "F5 lists again");
+    assert_eq!(harness.state().state.browser.filter, "alp", "and keeps the filter");
+}
