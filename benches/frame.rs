@@ -1,7 +1,7 @@
 //! CPU time of one frame of the real window (headless, egui_kittest) with 100,000 and 1,000,000
 //! objects in the open folder, with and without an active filter; and the cost of re-filtering.
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use egui_kittest::Harness;
 use s3share::app::browser::ListingStatus;
 use s3share::app::settings::Settings;
@@ -59,9 +59,109 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
+/// Frame times while a 1 GiB upload runs on the worker (to the in-process server), at ~60 fps.
+fn frames_during_upload() {
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    use s3share::app::connections::ConnectionChoice;
+    use s3share::app::settings::SavedConnection;
+    use s3share::app::transfer::TransferStatus;
+    use s3share::local::{LocalServer, ServerKeys};
+    use std::time::{Duration, Instant};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = ServerKeys { access_key: "AKBENCH".into(), secret_key: "bench-secret".into() };
+    let server = runtime
+        .block_on(LocalServer::start(&dir.path().join("server"), "127.0.0.1:0".parse().unwrap(), &keys, "us-east-1"))
+        .unwrap();
+    runtime.block_on(async {
+        let store = s3share::store::Store::connect(s3share::store::ConnectionConfig {
+            endpoint_url: Some(server.endpoint()),
+            region: Some("us-east-1".into()),
+            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
+                "AKBENCH",
+                "bench-secret",
+                None,
+                None,
+                "b",
+            ))),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        store.create_bucket("bench").await.unwrap();
+    });
+    let file = dir.path().join("big.bin");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        let block: Vec<u8> = (0..1 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        for _ in 0..1024 {
+            f.write_all(&block).unwrap();
+        }
+    }
+    let choice = ConnectionChoice {
+        name: "bench".into(),
+        saved: SavedConnection {
+            name: "bench".into(),
+            endpoint_url: server.endpoint(),
+            region: "us-east-1".into(),
+            path_style: true,
+            profile: None,
+        },
+        credentials: Some(SharedCredentialsProvider::new(Credentials::new("AKBENCH", "bench-secret", None, None, "b"))),
+    };
+    let handle = runtime.handle().clone();
+    let mut h = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
+        S3ShareApp::new(
+            &cc.egui_ctx,
+            Settings { welcome_seen: true, ..Settings::default() },
+            &handle,
+            StartOptions { command_line: Some(choice), ..StartOptions::bare(ClipboardSink::Egui) },
+        )
+    });
+    while h.state().state.buckets.is_empty() {
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let commands = h.state_mut().state.open_bucket("bench");
+    h.state_mut().send_commands(commands);
+    h.run_steps(5);
+    let folder = S3Location { bucket: "bench".into(), key: String::new() };
+    let commands = h.state_mut().state.upload_files(vec![file], &folder);
+    h.state_mut().send_commands(commands);
+    let started = Instant::now();
+    let mut frames = Vec::new();
+    while h.state().state.transfers[0].is_active() {
+        let t = Instant::now();
+        h.step();
+        let took = t.elapsed();
+        frames.push(took);
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(took));
+    }
+    let upload = started.elapsed();
+    assert_eq!(h.state().state.transfers[0].status, TransferStatus::Done, "the upload failed");
+    frames.sort();
+    let pct = |p: f64| frames[((frames.len() as f64 * p) as usize).min(frames.len() - 1)];
+    println!(
+        "frames during a 1 GiB upload: {} frames in {:.1} s; median {:?}, p99 {:?}, max {:?}",
+        frames.len(),
+        upload.as_secs_f64(),
+        pct(0.5),
+        pct(0.99),
+        frames.last().unwrap()
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
     targets = frames
 }
-criterion_main!(benches);
+
+fn main() {
+    frames_during_upload();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
