@@ -136,8 +136,9 @@ pub enum Command {
         addr: Option<std::net::SocketAddr>,
     },
     /// Print a presigned link to an object: download (default) or upload (--put).
+    /// For a folder (s3://bucket/folder/), one "key<TAB>link" line per object in it.
     Link {
-        /// s3://bucket/key.
+        /// s3://bucket/key, or s3://bucket/folder/ for every object in the folder.
         #[arg(value_parser = parse_location)]
         location: S3Location,
         /// An upload link (presigned PUT) instead of a download link.
@@ -152,6 +153,9 @@ pub enum Command {
         /// Print a ready curl command instead of the bare URL.
         #[arg(long, conflicts_with = "json")]
         curl: bool,
+        /// For a folder: every object below it, not just those directly in it.
+        #[arg(long, short)]
+        recursive: bool,
         /// Link options.
         #[command(flatten)]
         link_options: LinkOptions,

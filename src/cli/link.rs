@@ -50,6 +50,52 @@ pub async fn run(
     Ok(())
 }
 
+/// One download link per object of a folder, made in parallel: `key<TAB>url` lines (or JSON lines).
+pub async fn run_folder(
+    store: &Store,
+    folder: &S3Location,
+    recursive: bool,
+    options: &LinkOptions,
+) -> anyhow::Result<()> {
+    let mut listing = store.list_folder(folder, recursive).await?;
+    let mut requests = Vec::new();
+    while let Some(page) = listing.next_page().await {
+        requests.extend(page?.objects.into_iter().map(|o| LinkRequest {
+            location: S3Location { bucket: folder.bucket.clone(), key: o.key },
+            kind: LinkKind::Download { download_name: None, version_id: None },
+            expiry: options.expires,
+            policy: if options.strict { CredentialEndPolicy::Refuse } else { CredentialEndPolicy::Warn },
+        }));
+    }
+    if requests.is_empty() {
+        anyhow::bail!("no objects to link in {folder} — check the folder (it needs a trailing /), or pass --recursive");
+    }
+    let links = crate::share::create_links(store, requests.clone()).await;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut warned = false;
+    for (request, link) in requests.iter().zip(links) {
+        let link = link?;
+        if link.ends_early() && !warned {
+            warned = true;
+            eprintln!(
+                "warning: the credentials in use end at {} (in {}), before the requested {} — these links stop working then.",
+                local_time(link.effective_expires_at),
+                time_left(link.effective_expires_at),
+                options.expires,
+            );
+        }
+        let line = if options.json {
+            render(&link, LinkFormat::Json, request.location.file_name())
+        } else {
+            format!("{}\t{}", request.location.key, link.url)
+        };
+        super::output::print_line(&mut out, &line)?;
+    }
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
 /// The printed form of a link.
 pub fn render(link: &ShareLink, format: LinkFormat, file_name: &str) -> String {
     match format {

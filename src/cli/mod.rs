@@ -36,7 +36,10 @@ pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Resul
             println!("deleted {location}");
             Ok(())
         }
-        Command::Link { location, put, content_type, version_id, curl, link_options } => {
+        Command::Link { location, recursive, link_options, put: false, .. } if location.is_folder() => {
+            link::run_folder(&store, &location, recursive, &link_options).await
+        }
+        Command::Link { location, put, content_type, version_id, curl, link_options, .. } => {
             let kind = if put {
                 LinkKind::Upload { content_type }
             } else {

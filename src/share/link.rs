@@ -131,6 +131,31 @@ pub async fn create_link(store: &Store, request: &LinkRequest) -> Result<ShareLi
     })
 }
 
+/// Makes many links ("share this folder"), spread over the runtime's worker threads; results
+/// come back in the order of the requests. Signing is CPU work, so this uses every core.
+pub async fn create_links(store: &Store, requests: Vec<LinkRequest>) -> Vec<Result<ShareLink, ShareError>> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let per_task = requests.len().div_ceil(workers).max(1);
+    let mut requests = requests.into_iter().peekable();
+    let mut tasks = Vec::new();
+    while requests.peek().is_some() {
+        let part: Vec<LinkRequest> = requests.by_ref().take(per_task).collect();
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut links = Vec::with_capacity(part.len());
+            for request in &part {
+                links.push(create_link(&store, request).await);
+            }
+            links
+        }));
+    }
+    let mut links = Vec::new();
+    for task in tasks {
+        links.extend(task.await.expect("a link task panicked"));
+    }
+    links
+}
+
 #[cfg(test)]
 impl ShareLink {
     /// A one-hour GET link to `s3://bkt/docs/a.pdf` with this URL, for tests.

@@ -8,4 +8,4 @@ mod link;
 
 pub use error::ShareError;
 pub use expiry::LinkExpiry;
-pub use link::{CredentialEndPolicy, LinkKind, LinkRequest, ShareLink, create_link};
+pub use link::{CredentialEndPolicy, LinkKind, LinkRequest, ShareLink, create_link, create_links};

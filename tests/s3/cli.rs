@@ -241,3 +241,26 @@ async fn ctrl_c_during_put_aborts_the_multipart_upload() {
     assert!(stderr.contains("upload cancelled; nothing was stored and no parts were left behind"), "{stderr}");
     assert!(store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty(), "parts left behind");
 }
+
+#[tokio::test]
+async fn links_for_a_whole_folder() {
+    let env = TestEnv::start().await;
+    let store = env.store().await;
+    let mut expected = std::collections::HashMap::new();
+    for (key, len) in [("f/a.txt", 10), ("f/b.txt", 20), ("f/c d.txt", 30), ("f/sub/e.txt", 40)] {
+        let (location, data) = env.seed(&store, key, len).await;
+        expected.insert(location.key, data);
+    }
+    let folder = run(env.cli(), &["link", &s3(&env, "f/"), "--expires", "10m"]).await;
+    assert_eq!(folder.code, 0, "{}", folder.stderr);
+    assert_eq!(folder.stdout.lines().count(), 3, "objects directly in the folder: {}", folder.stdout);
+    let all = run(env.cli(), &["link", "--recursive", &s3(&env, "f/")]).await;
+    assert_eq!(all.stdout.lines().count(), 4);
+    for line in all.stdout.lines() {
+        let (key, url) = line.split_once('\t').unwrap();
+        assert_eq!(&fetch(url).await.1, &expected[key], "{key}");
+    }
+    let empty = run(env.cli(), &["link", &s3(&env, "nothing/")]).await;
+    assert_ne!(empty.code, 0);
+    assert!(empty.stderr.contains("no objects to link"), "{}", empty.stderr);
+}
