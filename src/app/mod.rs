@@ -84,6 +84,8 @@ pub struct S3ShareApp {
     pub state: AppState,
     /// UI-only state (forms, focus requests, textures).
     pub local: UiLocal,
+    /// Texts put on the clipboard this session, oldest first (memory only).
+    pub copied: Vec<String>,
     worker: Worker,
     events: Receiver<Event>,
     clipboard: ClipboardSink,
@@ -116,7 +118,14 @@ impl S3ShareApp {
         };
         // With no AWS connection to open, the built-in store opens itself once it runs.
         commands.extend(state.set_local_reach(crate::local::embedded::Reach::ThisComputer));
-        let app = S3ShareApp { state, local: UiLocal::default(), worker, events, clipboard: options.clipboard };
+        let app = S3ShareApp {
+            state,
+            local: UiLocal::default(),
+            copied: Vec::new(),
+            worker,
+            events,
+            clipboard: options.clipboard,
+        };
         app.send_commands(commands);
         app
     }
@@ -131,6 +140,7 @@ impl S3ShareApp {
     /// Puts text the state asked to copy on the clipboard.
     fn flush_clipboard(&mut self, ctx: &egui::Context) {
         if let Some(text) = self.state.clipboard_out.take() {
+            self.copied.push(text.clone());
             self.clipboard.copy(ctx, text);
         }
     }

@@ -75,19 +75,28 @@ fn step_until(harness: &mut Harness<'_, S3ShareApp>, what: &str, done: impl Fn(&
     harness.step();
 }
 
-/// Steps until the window puts text on the clipboard; returns it.
+/// Steps until the window puts new text on the clipboard; returns it. The app hands every copy
+/// to egui's clipboard output (checked in the frame it happens) and keeps a record of it (read
+/// here, so a copy is never missed between two looks).
 fn step_until_copied(harness: &mut Harness<'_, S3ShareApp>) -> String {
+    let before = harness.state().copied.len();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         harness.step();
-        let copied = harness.output().platform_output.commands.iter().find_map(|c| match c {
+        let in_output = harness.output().platform_output.commands.iter().find_map(|c| match c {
             egui::OutputCommand::CopyText(text) => Some(text.clone()),
             _ => None,
         });
-        if let Some(text) = copied {
+        if let Some(text) = harness.state().copied.get(before).cloned() {
+            if let Some(output) = in_output {
+                assert_eq!(output, text, "egui got the same text");
+            }
             return text;
         }
-        assert!(Instant::now() < deadline, "nothing was copied");
+        if Instant::now() > deadline {
+            let state = &harness.state().state;
+            panic!("nothing was copied; errors {:?}", state.errors);
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
