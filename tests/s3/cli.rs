@@ -264,3 +264,39 @@ async fn links_for_a_whole_folder() {
     assert_ne!(empty.code, 0);
     assert!(empty.stderr.contains("no objects to link"), "{}", empty.stderr);
 }
+
+#[tokio::test]
+async fn trace_logs_never_show_the_secret_key_or_the_session_token() {
+    let env = TestEnv::start().await;
+    let config = temporary_profile(&env);
+    let (path, _) = env.file("log-me.txt", 2000);
+    let cli = || {
+        let mut cmd = env.cli_without_credentials();
+        cmd.env("AWS_CONFIG_FILE", &config).env("AWS_PROFILE", "temp").env("RUST_LOG", "trace");
+        cmd
+    };
+    let mut logs = String::new();
+    for args in [
+        vec!["ls".to_owned()],
+        vec!["put".into(), path.to_str().unwrap().into(), s3(&env, "")],
+        vec!["link".into(), s3(&env, "log-me.txt")],
+        vec!["get".into(), s3(&env, "log-me.txt"), "back.txt".into()],
+        vec!["ls".into(), "s3://no-such-bucket-for-logs/".into()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(cli(), &args).await;
+        logs.push_str(&out.stderr);
+    }
+    assert!(logs.lines().filter(|l| l.contains("TRACE")).count() > 100, "trace logging is on: {} bytes", logs.len());
+    assert!(!logs.contains(&env.secret_key), "the secret key leaked into the logs");
+    let leaks: Vec<String> = logs
+        .lines()
+        .filter(|l| l.contains("temporary-session-token"))
+        .map(|l| {
+            let at = l.find("temporary-session-token").unwrap();
+            l[..l.len().min(120)].to_owned() + " … " + &l[at.saturating_sub(150)..at]
+        })
+        .take(4)
+        .collect();
+    assert!(leaks.is_empty(), "the session token leaked into the logs: {leaks:#?}");
+}
