@@ -336,7 +336,7 @@ impl AppState {
                     local: source.clone(),
                     progress: TransferProgress { done: 0, total: 0 },
                     started: Instant::now(),
-                    status: TransferStatus::Running,
+                    status: TransferStatus::Queued,
                 });
                 Command::Upload { id, source, target: folder.clone(), on_conflict: OnConflict::Ask }
             })
@@ -354,7 +354,7 @@ impl AppState {
             object: source.clone(),
             progress: TransferProgress { done: 0, total: 0 },
             started: Instant::now(),
-            status: TransferStatus::Running,
+            status: TransferStatus::Queued,
         });
         vec![Command::Download { id, source, dest }]
     }
@@ -369,8 +369,7 @@ impl AppState {
                 Vec::new()
             }
             Some(on_conflict) => {
-                transfer.status = TransferStatus::Running;
-                transfer.started = Instant::now();
+                transfer.status = TransferStatus::Queued;
                 // The existing object's exact key: replaced, or the base of a "name (n)" key.
                 vec![Command::Upload { id, source: transfer.local.clone(), target: existing, on_conflict }]
             }
@@ -455,6 +454,8 @@ impl AppState {
             Event::TransferStarted { id, object } => {
                 if let Some(t) = self.transfer_mut(id) {
                     t.object = object;
+                    t.status = TransferStatus::Running;
+                    t.started = Instant::now();
                 }
                 Vec::new()
             }

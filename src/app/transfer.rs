@@ -18,6 +18,8 @@ pub enum TransferKind {
 /// Where a transfer stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransferStatus {
+    /// Waiting for one of the worker's transfer slots.
+    Queued,
     /// Bytes are moving.
     Running,
     /// Waiting for the user: the target exists.
@@ -85,6 +87,6 @@ impl Transfer {
 
     /// Still moving or waiting for an answer.
     pub fn is_active(&self) -> bool {
-        matches!(self.status, TransferStatus::Running | TransferStatus::Conflict)
+        matches!(self.status, TransferStatus::Queued | TransferStatus::Running | TransferStatus::Conflict)
     }
 }

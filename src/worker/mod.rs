@@ -18,6 +18,9 @@ pub use event::{ConnectionSummary, Event};
 use crate::share::create_link;
 use crate::store::{S3Location, Store, StoreError, TransferProgress, UploadOptions};
 
+/// Uploads and downloads that move bytes at once; the others wait their turn.
+pub const MAX_TRANSFERS: usize = 4;
+
 /// Progress events are sent at most this often per transfer (plus the final one).
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
@@ -64,13 +67,20 @@ impl Worker {
 /// The worker's own state: the current connection and the running transfers.
 struct WorkerState {
     store: Option<Store>,
+    slots: Arc<tokio::sync::Semaphore>,
     local: Option<crate::local::embedded::EmbeddedStore>,
     transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
     events: EventSink,
 }
 
 async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: EventSink) {
-    let mut state = WorkerState { store: None, local: None, transfers: Arc::default(), events };
+    let mut state = WorkerState {
+        store: None,
+        slots: Arc::new(tokio::sync::Semaphore::new(MAX_TRANSFERS)),
+        local: None,
+        transfers: Arc::default(),
+        events,
+    };
     while let Some(command) = commands.recv().await {
         state.handle(command).await;
     }
@@ -179,7 +189,8 @@ impl WorkerState {
                     Command::Upload { id, .. } | Command::Download { id, .. } => register(&self.transfers, *id),
                     _ => CancellationToken::new(),
                 };
-                tokio::spawn(run_store_command(store, other, events, self.transfers.clone(), cancel));
+                let slots = self.slots.clone();
+                tokio::spawn(run_store_command(store, other, events, self.transfers.clone(), cancel, slots));
             }
         }
     }
@@ -206,7 +217,19 @@ async fn run_store_command(
     events: EventSink,
     transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
     cancel: CancellationToken,
+    slots: Arc<tokio::sync::Semaphore>,
 ) {
+    // Transfers wait for a slot (cancellable while they wait); other commands run at once.
+    let _slot = match &command {
+        Command::Upload { id, .. } | Command::Download { id, .. } => tokio::select! {
+            permit = slots.acquire_owned() => Some(permit.expect("the semaphore is never closed")),
+            () = cancel.cancelled() => {
+                forget(&transfers, *id);
+                return events.send(Event::TransferFailed { id: *id, error: StoreError::Cancelled });
+            }
+        },
+        _ => None,
+    };
     match command {
         Command::ListBuckets => events.send(Event::Buckets(store.list_buckets().await)),
         Command::ListFolder { folder, generation } => {

@@ -577,3 +577,49 @@ fn keyboard_copy_filter_and_refresh() {
     assert!(harness.state().state.browser.generation > generation, "F5 lists again");
     assert_eq!(harness.state().state.browser.filter, "alp", "and keeps the filter");
 }
+
+#[test]
+fn fifty_dropped_files_upload_a_few_at_a_time_and_arrive_byte_exact() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    runtime.block_on(async { env.seed(&env.store().await, "load/seed.txt", 1).await });
+    let mut harness = window(&env, &runtime);
+    walk_to(&mut harness, &env, &["load"]);
+    let mut files = Vec::new();
+    for i in 0..50 {
+        let (path, data) = env.file(&format!("part-{i:02}.bin"), 20_000 + i * 7_919);
+        harness.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+        files.push((format!("part-{i:02}.bin"), data));
+    }
+    let mut most_running = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        harness.step();
+        let transfers = &harness.state().state.transfers;
+        let running = transfers.iter().filter(|t| t.status == TransferStatus::Running).count();
+        most_running = most_running.max(running);
+        if transfers.len() == 50 && transfers.iter().all(|t| t.status == TransferStatus::Done) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not all 50 uploads finished");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(most_running <= s3share::worker::MAX_TRANSFERS, "{most_running} transfers ran at once");
+    assert!(most_running >= 2, "transfers ran in parallel ({most_running} at most)");
+    let store = runtime.block_on(env.store());
+    for (name, data) in files {
+        let location = env.location(&format!("load/{name}"));
+        let link = runtime
+            .block_on(s3share::share::create_link(
+                &store,
+                &s3share::share::LinkRequest {
+                    location,
+                    kind: s3share::share::LinkKind::Download { download_name: None, version_id: None },
+                    expiry: s3share::share::LinkExpiry::from_secs(60).unwrap(),
+                    policy: s3share::share::CredentialEndPolicy::Warn,
+                },
+            ))
+            .unwrap();
+        assert!(runtime.block_on(fetch(&link.url)).1 == data, "{name} differs");
+    }
+}

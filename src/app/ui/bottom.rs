@@ -60,6 +60,7 @@ fn transfers_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command>)
                         left
                     )
                 }
+                TransferStatus::Queued => "waiting for a free slot".to_owned(),
                 TransferStatus::Conflict => "waiting: the name is taken".to_owned(),
                 TransferStatus::Done => format!("done · {}", format::size(transfer.progress.total)),
                 TransferStatus::Cancelled => "cancelled — nothing left behind".to_owned(),
@@ -68,7 +69,8 @@ fn transfers_ui(ui: &mut egui::Ui, state: &mut AppState, out: &mut Vec<Command>)
             };
             let width = (ui.available_width() - 70.0).max(160.0);
             ui.add(egui::ProgressBar::new(transfer.fraction()).desired_width(width).text(text));
-            if transfer.status == TransferStatus::Running && ui.button("Cancel").clicked() {
+            let cancellable = matches!(transfer.status, TransferStatus::Running | TransferStatus::Queued);
+            if cancellable && ui.button("Cancel").clicked() {
                 out.push(Command::Cancel { id: transfer.id });
             }
         });
