@@ -8,16 +8,16 @@ use s3share::app::settings::Settings;
 use s3share::app::{ClipboardSink, S3ShareApp, StartOptions};
 use s3share::store::{ListingPage, ObjectEntry, S3Location};
 
-fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S3ShareApp> {
+/// The real app in a 1280×800 headless window, welcome already seen, its worker on `runtime`.
+fn app(runtime: &tokio::runtime::Runtime, options: StartOptions) -> Harness<'static, S3ShareApp> {
     let handle = runtime.handle().clone();
-    let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
-        S3ShareApp::new(
-            &cc.egui_ctx,
-            Settings { welcome_seen: true, ..Settings::default() },
-            &handle,
-            StartOptions::bare(ClipboardSink::Egui),
-        )
-    });
+    Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
+        S3ShareApp::new(&cc.egui_ctx, Settings { welcome_seen: true, ..Settings::default() }, &handle, options)
+    })
+}
+
+fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S3ShareApp> {
+    let mut harness = app(runtime, StartOptions::bare(ClipboardSink::Egui));
     let now = chrono::Utc::now();
     let browser = &mut harness.state_mut().state.browser;
     let generation = browser.open(S3Location { bucket: "bench".into(), key: "data/".into() });
@@ -112,15 +112,7 @@ fn frames_during_upload() {
         },
         credentials: Some(SharedCredentialsProvider::new(Credentials::new("AKBENCH", "bench-secret", None, None, "b"))),
     };
-    let handle = runtime.handle().clone();
-    let mut h = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
-        S3ShareApp::new(
-            &cc.egui_ctx,
-            Settings { welcome_seen: true, ..Settings::default() },
-            &handle,
-            StartOptions { command_line: Some(choice), ..StartOptions::bare(ClipboardSink::Egui) },
-        )
-    });
+    let mut h = app(&runtime, StartOptions { command_line: Some(choice), ..StartOptions::bare(ClipboardSink::Egui) });
     while h.state().state.buckets.is_empty() {
         h.step();
         std::thread::sleep(Duration::from_millis(5));

@@ -43,7 +43,6 @@ impl s3s::access::S3Access for SignedRequestsOnly {}
 #[derive(Debug)]
 pub struct LocalServer {
     addr: SocketAddr,
-    region: String,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -83,7 +82,7 @@ impl LocalServer {
                 });
             }
         });
-        Ok(LocalServer { addr, region: region.to_owned(), task })
+        Ok(LocalServer { addr, task })
     }
 
     /// The server's address.
@@ -94,11 +93,6 @@ impl LocalServer {
     /// The endpoint URL, e.g. `http://127.0.0.1:41234`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
-    }
-
-    /// The region the server reports for its buckets.
-    pub fn region(&self) -> &str {
-        &self.region
     }
 }
 

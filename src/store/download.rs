@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_sdk_s3::primitives::ByteStream;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
@@ -122,21 +125,39 @@ impl Store {
             .await
             .map_err(|e| self.download_context(source).classify(e))?;
         let file = tokio::fs::File::create(partial).await.map_err(|e| StoreError::from_io(partial, &e))?;
+        let done = AtomicU64::new(0);
+        self.write_body(out.body, file, partial, total, |n| {
+            let now = done.fetch_add(n, Ordering::Relaxed) + n;
+            progress(TransferProgress { done: now, total });
+        })
+        .await?;
+        Ok(total)
+    }
+
+    /// Streams `body` into `file` (at its current position), calling `on_chunk` with each chunk's
+    /// length, and checks that exactly `expected` bytes came.
+    async fn write_body(
+        &self,
+        mut body: ByteStream,
+        file: tokio::fs::File,
+        partial: &Path,
+        expected: u64,
+        on_chunk: impl Fn(u64),
+    ) -> Result<(), StoreError> {
         let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
-        let mut body = out.body;
-        let mut done = 0u64;
+        let mut got = 0u64;
         while let Some(chunk) =
             body.try_next().await.map_err(|e| self.interrupted(format!("the download was interrupted: {e}")))?
         {
             writer.write_all(&chunk).await.map_err(|e| StoreError::from_io(partial, &e))?;
-            done += chunk.len() as u64;
-            progress(TransferProgress { done, total });
+            got += chunk.len() as u64;
+            on_chunk(chunk.len() as u64);
         }
         writer.flush().await.map_err(|e| StoreError::from_io(partial, &e))?;
-        if done != total {
-            return Err(self.interrupted(format!("the download ended early ({done} of {total} bytes)")));
+        if got != expected {
+            return Err(self.interrupted(format!("the download ended early ({got} of {expected} bytes)")));
         }
-        Ok(done)
+        Ok(())
     }
 
     /// A few ranged GETs at once, each streamed into its own stretch of the file through its own
@@ -154,7 +175,7 @@ impl Store {
         let file = tokio::fs::File::create(partial).await.map_err(io_error)?;
         file.set_len(total).await.map_err(io_error)?;
         drop(file);
-        let done = std::sync::atomic::AtomicU64::new(0);
+        let done = AtomicU64::new(0);
         let range_size = total.div_ceil(DOWNLOAD_CONCURRENCY as u64).max(MIN_RANGE_SIZE);
         let ranges = (0..total).step_by(range_size as usize).map(|start| (start, (start + range_size).min(total)));
         futures::stream::iter(ranges)
@@ -174,23 +195,11 @@ impl Store {
                     tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(start))
                         .await
                         .map_err(io_error)?;
-                    let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
-                    let mut body = out.body;
-                    let mut got = 0u64;
-                    while let Some(chunk) = body
-                        .try_next()
-                        .await
-                        .map_err(|e| self.interrupted(format!("the download was interrupted: {e}")))?
-                    {
-                        writer.write_all(&chunk).await.map_err(io_error)?;
-                        got += chunk.len() as u64;
-                        let now = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                        progress(TransferProgress { done: now + chunk.len() as u64, total });
-                    }
-                    writer.flush().await.map_err(io_error)?;
-                    if got != end - start {
-                        return Err(self.interrupted(format!("a range ended early ({got} of {} bytes)", end - start)));
-                    }
+                    self.write_body(out.body, file, partial, end - start, |n| {
+                        let now = done.fetch_add(n, Ordering::Relaxed) + n;
+                        progress(TransferProgress { done: now, total });
+                    })
+                    .await?;
                     Ok::<_, StoreError>(())
                 }
             })

@@ -5,7 +5,6 @@ mod command;
 mod event;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -340,14 +339,6 @@ fn throttled_progress(id: TransferId, events: &EventSink) -> impl Fn(TransferPro
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`: enough to recognise, not the whole id.
 fn shorten_key_id(id: &str) -> String {
     if id.len() <= 8 || !id.is_ascii() { id.to_owned() } else { format!("{}…{}", &id[..4], &id[id.len() - 4..]) }
-}
-
-/// Where a download goes by default when no dialog is available: the user's download folder.
-pub fn default_download_dir() -> PathBuf {
-    std::env::var_os("XDG_DOWNLOAD_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")))
-        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 #[cfg(test)]
