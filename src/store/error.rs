@@ -177,6 +177,12 @@ fn code_suffix(code: &Option<String>, status: &Option<u16>) -> String {
         (None, Some(s)) => format!(" (HTTP {s})"),
         (None, None) => String::new(),
     }
+    .to_owned()
+        + match status {
+            Some(503 | 429) => " — the server is busy; try again in a moment",
+            Some(500..) => " — the server failed; try again, and if it keeps failing, check the server's logs",
+            _ => "",
+        }
 }
 
 impl StoreError {
@@ -355,7 +361,10 @@ mod tests {
         ));
         let other = ctx.classify_code(Some("SlowDown".into()), Some(503), "slow down".into());
         assert!(other.is_transient());
-        assert_eq!(other.to_string(), "get object failed: slow down (SlowDown, HTTP 503)");
+        assert_eq!(
+            other.to_string(),
+            "get object failed: slow down (SlowDown, HTTP 503) — the server is busy; try again in a moment"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Integration tests against a real, signature-checking S3 server (see `support`).
 
 mod cli;
+mod fault_proxy;
+mod faults;
 mod store;
 mod support;
 mod window;
