@@ -94,6 +94,7 @@ impl ConnectionChoice {
             credentials: self.credentials.clone(),
             profile_files: None,
             first_byte_timeout: None,
+            time_source: None,
         }
     }
 }

@@ -63,6 +63,7 @@ impl ConnectionArgs {
             credentials: None,
             profile_files: None,
             first_byte_timeout: None,
+            time_source: None,
         }
     }
 }
@@ -166,7 +167,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct LinkOptions {
     /// How long the link lives: 90s, 15m, 2h, 1h30m, 1d … 7d.
-    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = parse_expiry)]
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = parse_expiry, allow_hyphen_values = true)]
     pub expires: LinkExpiry,
     /// The file name a browser saves the download as.
     #[arg(long, value_name = "NAME")]

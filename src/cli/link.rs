@@ -35,6 +35,9 @@ pub async fn run(
         policy: if options.strict { CredentialEndPolicy::Refuse } else { CredentialEndPolicy::Warn },
     };
     let link = create_link(store, &request).await?;
+    if let Some(note) = link.clock_note() {
+        eprintln!("warning: {note}");
+    }
     if link.ends_early() {
         eprintln!(
             "warning: the credentials in use end at {} (in {}), before the requested {} — the link stops working then. Use longer-lived credentials for a longer link.",
@@ -73,9 +76,13 @@ pub async fn run_folder(
     let links = crate::share::create_links(store, requests.clone()).await;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut warned = false;
+    let (mut warned, mut clock_warned) = (false, false);
     for (request, link) in requests.iter().zip(links) {
         let link = link?;
+        if let Some(note) = link.clock_note().filter(|_| !clock_warned) {
+            clock_warned = true;
+            eprintln!("warning: {note}");
+        }
         if link.ends_early() && !warned {
             warned = true;
             eprintln!(

@@ -31,6 +31,9 @@ impl LinkExpiry {
     /// Parses "90s", "15m", "2h", "1h30m", "1d", "7d" or a bare number of seconds ("3600").
     pub fn parse(text: &str) -> Result<Self, ShareError> {
         let text = text.trim();
+        if text.starts_with('-') {
+            return Err(ShareError::ExpiryOutOfRange { requested: format!("{text} (negative)") });
+        }
         let duration = match text.parse::<u64>() {
             Ok(secs) => Duration::from_secs(secs),
             Err(_) => humantime::parse_duration(text)
@@ -83,11 +86,11 @@ mod tests {
 
     #[test]
     fn refuses_out_of_range_and_garbage() {
-        for text in ["0", "0s", "8d", "604801", "7d1s"] {
+        for text in ["0", "0s", "8d", "604801", "7d1s", "-5m", "-1"] {
             let err = LinkExpiry::parse(text).unwrap_err().to_string();
             assert!(err.contains("1 second") && err.contains("7 days"), "{text}: {err}");
         }
-        for text in ["-5m", "soon", "", "1.5.h"] {
+        for text in ["soon", "", "1.5.h"] {
             let err = LinkExpiry::parse(text).unwrap_err().to_string();
             assert!(err.contains("90s, 15m, 2h, 1d"), "{text}: {err}");
         }

@@ -65,12 +65,27 @@ pub struct ShareLink {
     pub effective_expires_at: DateTime<Utc>,
     /// When the signing credentials end, if they do.
     pub credentials_expire_at: Option<DateTime<Utc>>,
+    /// How far the server's clock was ahead of this computer's (negative: behind), when it mattered.
+    pub clock_skew: Option<chrono::Duration>,
 }
 
 impl ShareLink {
     /// True when the credentials end before the signature would: the link dies early.
     pub fn ends_early(&self) -> bool {
         self.effective_expires_at < self.expires_at
+    }
+
+    /// What to tell the user when this computer's clock is off, or `None` when it agrees with the server's.
+    pub fn clock_note(&self) -> Option<String> {
+        let skew = self.clock_skew?;
+        // The server's clock is read to the second, after a round trip: whole minutes say it plainly.
+        let secs = skew.num_seconds().unsigned_abs();
+        let secs = if secs >= 120 { (secs + 30) / 60 * 60 } else { secs };
+        let by = humantime::format_duration(std::time::Duration::from_secs(secs));
+        let direction = if skew > chrono::Duration::zero() { "behind" } else { "ahead of" };
+        Some(format!(
+            "this computer's clock is {by} {direction} the server's — the link was signed with the server's time so it works for its full span; set the clock right (enable NTP)"
+        ))
     }
 
     /// A `curl` command that uses the link: saves the download, or uploads `FILE` with the signed headers.
@@ -128,6 +143,7 @@ pub async fn create_link(store: &Store, request: &LinkRequest) -> Result<ShareLi
         expires_at: presigned.expires_at,
         effective_expires_at,
         credentials_expire_at: presigned.credentials_expire_at,
+        clock_skew: presigned.clock_skew,
     })
 }
 
@@ -170,6 +186,7 @@ impl ShareLink {
             expires_at: now + chrono::Duration::hours(1),
             effective_expires_at: now + chrono::Duration::hours(1),
             credentials_expire_at: None,
+            clock_skew: None,
         }
     }
 }

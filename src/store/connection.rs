@@ -9,8 +9,11 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{IdentityCache, Region, RequestChecksumCalculation};
 
+use aws_smithy_async::time::SharedTimeSource;
+
 use super::credentials::CredentialsCache;
 use super::error::CallContext;
+use super::server_clock::ServerClock;
 use super::{StoreError, validate_bucket_name};
 
 /// Longest wait for a TCP (and TLS) connection.
@@ -39,6 +42,8 @@ pub struct ConnectionConfig {
     pub profile_files: Option<ProfileFiles>,
     /// How long to wait for the first byte of an answer; `None` means [`FIRST_BYTE_TIMEOUT`].
     pub first_byte_timeout: Option<std::time::Duration>,
+    /// This computer's clock; `None` means the system clock (tests give a skewed one).
+    pub time_source: Option<SharedTimeSource>,
 }
 
 /// Where AWS profiles are read from.
@@ -77,6 +82,8 @@ struct StoreInner {
     clients: Mutex<HashMap<String, Client>>,
     bucket_regions: Mutex<HashMap<String, String>>,
     presigners: Mutex<Option<PresignClients>>,
+    clock: ServerClock,
+    time_source: SharedTimeSource,
 }
 
 /// Clients that sign with one fixed snapshot of the credentials, so a link's real end is known.
@@ -106,6 +113,9 @@ impl Store {
         if let Some(provider) = config.credentials.clone() {
             loader = loader.credentials_provider(provider);
         }
+        if let Some(time_source) = config.time_source.clone() {
+            loader = loader.time_source(time_source);
+        }
         let sdk = loader.load().await;
         let provider = sdk.credentials_provider().ok_or(StoreError::NoCredentials)?;
         let credentials = CredentialsCache::new(provider);
@@ -115,8 +125,11 @@ impl Store {
         }
         let path_style = config.path_style.unwrap_or(endpoint.is_some());
         let default_region = sdk.region().map_or_else(|| FALLBACK_REGION.to_owned(), |r| r.to_string());
+        let clock = ServerClock::default();
+        let time_source = sdk.time_source().unwrap_or_default();
         let base = aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(path_style)
+            .interceptor(clock.interceptor())
             // Keep checksum headers out of requests that do not need them (presigned PUTs must
             // carry no header the uploader would have to reproduce; aws-sdk-rust#1253).
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
@@ -141,6 +154,8 @@ impl Store {
                 clients: Mutex::default(),
                 bucket_regions: Mutex::default(),
                 presigners: Mutex::default(),
+                clock,
+                time_source,
             }),
         })
     }
@@ -158,6 +173,22 @@ impl Store {
     /// The credentials currently in use (resolved on first call). Their `Debug` output redacts the secret.
     pub async fn credentials(&self) -> Result<Credentials, StoreError> {
         self.inner.credentials.current().await
+    }
+
+    /// This computer's time (from the configured time source).
+    pub fn now(&self) -> std::time::SystemTime {
+        self.inner.time_source.now()
+    }
+
+    /// How far the server's clock is ahead of this computer's (negative: behind), once known, and only
+    /// when the difference matters (more than 30 s). Links are signed with the server's time then.
+    pub fn clock_skew(&self) -> Option<chrono::Duration> {
+        self.inner.clock.skew()
+    }
+
+    /// `local` moved onto the server's clock when the two disagree.
+    pub(crate) fn server_time(&self, local: std::time::SystemTime) -> std::time::SystemTime {
+        self.inner.clock.server_time(local)
     }
 
     pub(crate) fn context(&self, operation: &'static str) -> CallContext<'_> {

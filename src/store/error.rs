@@ -151,6 +151,9 @@ pub enum LocalFileProblem {
     /// The path is a directory, not a file.
     #[error("this is a directory — give a file")]
     IsDirectory,
+    /// The path is a socket, pipe or device: nothing with a known size to upload.
+    #[error("this is not a regular file (a socket, pipe or device) — give a file")]
+    NotAFile,
     /// The file exists but cannot be read or written.
     #[error("cannot access the file ({0}) — check its permissions")]
     Inaccessible(String),
@@ -282,9 +285,16 @@ impl<'a> CallContext<'a> {
             (Some("AccessDenied" | "AllAccessDisabled" | "Forbidden"), _) | (None, Some(403)) => {
                 StoreError::AccessDenied { operation: self.operation, bucket: self.bucket.map(str::to_owned) }
             }
-            (Some(c @ ("InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken" | "InvalidSecurity")), _) => {
-                StoreError::InvalidCredentials { code: c.to_owned() }
-            }
+            (
+                Some(
+                    c @ ("InvalidAccessKeyId"
+                    | "SignatureDoesNotMatch"
+                    | "InvalidToken"
+                    | "InvalidSecurity"
+                    | "NotSignedUp"),
+                ),
+                _,
+            ) => StoreError::InvalidCredentials { code: c.to_owned() },
             (Some("ExpiredToken" | "TokenRefreshRequired"), _) => StoreError::CredentialsExpired,
             (Some("RequestTimeTooSkewed"), _) => StoreError::ClockSkew,
             (Some("InvalidBucketName"), _) => {

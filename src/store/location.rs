@@ -23,7 +23,9 @@ impl S3Location {
         let key = key.into();
         validate_bucket_name(&bucket)?;
         if key.len() > MAX_KEY_BYTES {
-            return Err(StoreError::InvalidKey { key, reason: "longer than 1,024 bytes" });
+            // The message shows where the key begins; all of it would bury the reason.
+            let shown: String = key.chars().take(40).collect();
+            return Err(StoreError::InvalidKey { key: format!("{shown}…"), reason: "longer than 1,024 bytes" });
         }
         Ok(S3Location { bucket, key })
     }

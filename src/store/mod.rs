@@ -10,6 +10,7 @@ mod listing;
 mod location;
 mod objects;
 mod presign;
+mod server_clock;
 mod upload;
 
 pub use connection::{ConnectionConfig, FALLBACK_REGION, ProfileFiles, Store, validate_endpoint_url};
@@ -20,6 +21,7 @@ pub use listing::{BucketEntry, FolderListing, ListingPage, ObjectEntry};
 pub use location::{MAX_KEY_BYTES, S3Location, validate_bucket_name};
 pub use objects::ObjectDetails;
 pub use presign::{PresignMethod, PresignedRequest};
+pub use server_clock::SKEW_TOLERANCE;
 pub use upload::{
     MAX_PARTS, MIN_PART_SIZE, ProgressFn, TransferProgress, UploadOptions, UploadOutcome, guess_content_type,
     upload_target,

@@ -1,6 +1,6 @@
 //! Presigning GET and PUT requests through the SDK's presigner, with the credentials' own end.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_sdk_s3::presigning::PresigningConfig;
 use chrono::{DateTime, Utc};
@@ -40,6 +40,9 @@ pub struct PresignedRequest {
     /// When the credentials that signed it end, if they do (temporary credentials).
     /// The request stops working then, whatever `expires_at` says.
     pub credentials_expire_at: Option<DateTime<Utc>>,
+    /// How far the server's clock was ahead of this computer's (negative: behind) when the difference
+    /// mattered; the signature then carries the server's time and `signed_at`/`expires_at` stay local.
+    pub clock_skew: Option<chrono::Duration>,
 }
 
 impl Store {
@@ -54,9 +57,10 @@ impl Store {
     ) -> Result<PresignedRequest, StoreError> {
         location.require_object()?;
         let (client, credentials) = self.presign_client(&location.bucket).await?;
-        let signed_at = SystemTime::now();
+        let signed_at = self.now();
         let config = PresigningConfig::builder()
-            .start_time(signed_at)
+            // The server judges the link by its own clock: sign with that time when ours is off.
+            .start_time(self.server_time(signed_at))
             .expires_in(expires_in)
             .build()
             .map_err(|e| StoreError::Presign { reason: e.to_string() })?;
@@ -87,6 +91,7 @@ impl Store {
             expires_at: signed_at + expires_in,
             signed_at,
             credentials_expire_at: credentials.expiry().map(DateTime::<Utc>::from),
+            clock_skew: self.clock_skew(),
         })
     }
 }

@@ -98,6 +98,9 @@ async fn stamp(path: &Path) -> Result<FileStamp, StoreError> {
     if meta.is_dir() {
         return Err(StoreError::local(path, LocalFileProblem::IsDirectory));
     }
+    if !meta.is_file() {
+        return Err(StoreError::local(path, LocalFileProblem::NotAFile));
+    }
     Ok(FileStamp { len: meta.len(), modified: meta.modified().ok() })
 }
 

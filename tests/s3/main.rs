@@ -1,5 +1,6 @@
 //! Integration tests against a real, signature-checking S3 server (see `support`).
 
+mod bad_input;
 mod cli;
 mod fault_proxy;
 mod faults;

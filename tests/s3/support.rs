@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use s3s::access::{S3Access, S3AccessContext};
+use s3s::path::S3Path;
+use s3s::{S3Result, s3_error};
 use s3share::local::{LocalServer, ServerKeys};
 use s3share::store::{ConnectionConfig, S3Location, Store};
 use tempfile::TempDir;
@@ -226,4 +229,39 @@ pub fn assert_refused(status: u16) {
 /// Reads a whole file.
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
+}
+
+/// Everything allowed for signed requests, except listing the bucket named `forbidden-bucket`.
+pub struct ForbidListing;
+
+#[async_trait::async_trait]
+impl S3Access for ForbidListing {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        let listing = matches!(cx.s3_op().name(), "ListObjectsV2" | "ListObjects");
+        match cx.s3_path() {
+            _ if cx.credentials().is_none() => Err(s3_error!(AccessDenied)),
+            S3Path::Bucket { bucket } if listing && &**bucket == "forbidden-bucket" => Err(s3_error!(AccessDenied)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// An AWS config file whose profile `temp` gets, from `credential_process`, temporary credentials
+/// (with a session token) that end `ends_in_secs` from now (negative: already ended).
+pub fn temporary_profile(env: &TestEnv, ends_in_secs: i64) -> std::path::PathBuf {
+    let ends = chrono::Utc::now() + chrono::Duration::seconds(ends_in_secs);
+    let script = env.dir.path().join("creds.sh");
+    let json = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": env.access_key,
+        "SecretAccessKey": env.secret_key,
+        "SessionToken": "temporary-session-token",
+        "Expiration": ends.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
+    std::fs::write(&script, format!("#!/bin/sh\ncat <<'JSON'\n{json}\nJSON\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let config = env.dir.path().join("aws-config");
+    std::fs::write(&config, format!("[profile temp]\ncredential_process = {}\n", script.display())).unwrap();
+    config
 }

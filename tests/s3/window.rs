@@ -9,9 +9,6 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use s3s::access::{S3Access, S3AccessContext};
-use s3s::path::S3Path;
-use s3s::{S3Result, s3_error};
 use s3share::app::connections::ConnectionChoice;
 use s3share::app::settings::{SavedConnection, Settings};
 use s3share::app::state::ConnectionStatus;
@@ -29,18 +26,28 @@ fn seen_settings() -> Settings {
 
 /// Builds the real app connected to the test server, on `runtime`.
 fn window<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, S3ShareApp> {
+    window_with(env, runtime, &env.endpoint, &env.secret_key)
+}
+
+/// Builds the real app connected to `endpoint` with the test's access key and `secret_key`.
+fn window_with<'a>(
+    env: &TestEnv,
+    runtime: &tokio::runtime::Runtime,
+    endpoint: &str,
+    secret_key: &str,
+) -> Harness<'a, S3ShareApp> {
     let choice = ConnectionChoice {
         name: "Test server".into(),
         saved: SavedConnection {
             name: "Test server".into(),
-            endpoint_url: env.endpoint.clone(),
+            endpoint_url: endpoint.to_owned(),
             region: env.region.clone(),
             path_style: true,
             profile: None,
         },
         credentials: Some(SharedCredentialsProvider::new(Credentials::new(
             &env.access_key,
-            &env.secret_key,
+            secret_key,
             None,
             None,
             "test",
@@ -251,21 +258,6 @@ fn cancelling_an_upload_leaves_no_parts() {
             .await
     });
     assert!(gone.is_err(), "nothing stored");
-}
-
-/// Everything allowed for signed requests, except listing the bucket named `forbidden-bucket`.
-struct ForbidListing;
-
-#[async_trait::async_trait]
-impl S3Access for ForbidListing {
-    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
-        let listing = matches!(cx.s3_op().name(), "ListObjectsV2" | "ListObjects");
-        match cx.s3_path() {
-            _ if cx.credentials().is_none() => Err(s3_error!(AccessDenied)),
-            S3Path::Bucket { bucket } if listing && &**bucket == "forbidden-bucket" => Err(s3_error!(AccessDenied)),
-            _ => Ok(()),
-        }
-    }
 }
 
 #[test]
@@ -622,4 +614,45 @@ fn fifty_dropped_files_upload_a_few_at_a_time_and_arrive_byte_exact() {
             .unwrap();
         assert!(runtime.block_on(fetch(&link.url)).1 == data, "{name} differs");
     }
+}
+
+#[test]
+fn bad_input_is_explained_in_the_window() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let shows =
+        |harness: &Harness<'_, S3ShareApp>, text: &str| harness.query_all_by_label_contains(text).next().is_some();
+
+    let mut wrong = window_with(&env, &runtime, &env.endpoint, "not-the-secret-Zq81");
+    step_until(&mut wrong, "the credentials error", |h| shows(h, "rejected the credentials"));
+    assert!(!shows(&wrong, "not-the-secret-Zq81"), "the typed secret is never shown");
+    drop(wrong);
+
+    let mut unreachable = window_with(&env, &runtime, "http://127.0.0.1:9", &env.secret_key);
+    step_until(&mut unreachable, "the network error", |h| shows(h, "cannot reach the S3 endpoint"));
+    drop(unreachable);
+
+    runtime.block_on(async { env.seed(&env.store().await, "drops/seed.txt", 1).await });
+    let mut harness = window(&env, &runtime);
+    walk_to(&mut harness, &env, &["drops"]);
+    let socket = env.dir.path().join("a-socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let (empty, _) = env.file("empty.txt", 0);
+    let folder = env.dir.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    for path in [env.dir.path().join("vanished.txt"), folder, socket, empty] {
+        harness.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+    }
+    step_until(&mut harness, "all four drops to settle", |h| {
+        let transfers = &h.state().state.transfers;
+        transfers.len() == 4
+            && transfers.iter().all(|t| !matches!(t.status, TransferStatus::Queued | TransferStatus::Running))
+    });
+    for message in ["no such file", "this is a directory", "not a regular file"] {
+        assert!(shows(&harness, message), "the window shows {message:?}");
+    }
+    let done: Vec<_> = harness.state().state.transfers.iter().filter(|t| t.status == TransferStatus::Done).collect();
+    assert_eq!(done.len(), 1, "the empty file uploads");
+    let stored = runtime.block_on(async { env.store().await.object_details(&env.location("drops/empty.txt")).await });
+    assert_eq!(stored.unwrap().size, 0);
 }
