@@ -11,6 +11,7 @@
 pub mod app;
 pub mod cli;
 pub mod local;
+pub mod logging;
 pub mod private_file;
 pub mod share;
 pub mod store;

@@ -36,6 +36,16 @@ fn window_with<'a>(
     endpoint: &str,
     secret_key: &str,
 ) -> Harness<'a, S3ShareApp> {
+    window_with_credentials(env, runtime, endpoint, Credentials::new(&env.access_key, secret_key, None, None, "test"))
+}
+
+/// Builds the real app connected to `endpoint` with `credentials`.
+pub fn window_with_credentials<'a>(
+    env: &TestEnv,
+    runtime: &tokio::runtime::Runtime,
+    endpoint: &str,
+    credentials: Credentials,
+) -> Harness<'a, S3ShareApp> {
     let choice = ConnectionChoice {
         name: "Test server".into(),
         saved: SavedConnection {
@@ -45,13 +55,7 @@ fn window_with<'a>(
             path_style: true,
             profile: None,
         },
-        credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-            &env.access_key,
-            secret_key,
-            None,
-            None,
-            "test",
-        ))),
+        credentials: Some(SharedCredentialsProvider::new(credentials)),
     };
     let handle = runtime.handle().clone();
     Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
@@ -65,7 +69,7 @@ fn window_with<'a>(
 }
 
 /// Steps the window until `done` holds (the worker runs on its own threads meanwhile).
-fn step_until(harness: &mut Harness<'_, S3ShareApp>, what: &str, done: impl Fn(&Harness<'_, S3ShareApp>) -> bool) {
+pub fn step_until(harness: &mut Harness<'_, S3ShareApp>, what: &str, done: impl Fn(&Harness<'_, S3ShareApp>) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness) {
         if Instant::now() > deadline {
@@ -85,7 +89,7 @@ fn step_until(harness: &mut Harness<'_, S3ShareApp>, what: &str, done: impl Fn(&
 /// Steps until the window puts new text on the clipboard; returns it. The app hands every copy
 /// to egui's clipboard output (checked in the frame it happens) and keeps a record of it (read
 /// here, so a copy is never missed between two looks).
-fn step_until_copied(harness: &mut Harness<'_, S3ShareApp>) -> String {
+pub fn step_until_copied(harness: &mut Harness<'_, S3ShareApp>) -> String {
     let before = harness.state().copied.len();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -109,7 +113,7 @@ fn step_until_copied(harness: &mut Harness<'_, S3ShareApp>) -> String {
 }
 
 /// Opens the bucket and walks down to `folder` (relative to the test's prefix) by clicking and pressing Enter.
-fn walk_to(harness: &mut Harness<'_, S3ShareApp>, env: &TestEnv, folder: &[&str]) {
+pub fn walk_to(harness: &mut Harness<'_, S3ShareApp>, env: &TestEnv, folder: &[&str]) {
     step_until(harness, "the bucket list", |h| h.state().state.buckets.iter().any(|b| b.name == env.bucket));
     harness.get_by_label(&env.bucket).click();
     let prefix = env.prefix.trim_end_matches('/').to_owned();
@@ -186,7 +190,7 @@ fn browse_select_and_copy_a_working_link() {
 
 /// A dropped file, as eframe hands it over.
 #[derive(Debug)]
-struct Dropped(PathBuf);
+pub struct Dropped(pub PathBuf);
 
 impl egui::DroppedFile for Dropped {
     fn path(&self) -> &std::path::Path {
