@@ -59,15 +59,15 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
-/// Frame times while a 1 GiB upload runs on the worker (to the in-process server), at ~60 fps.
-fn frames_during_upload() {
+/// Frame times while uploads run on the worker (to the in-process server), at ~60 fps: one 1 GiB
+/// file, then 50 files of 0.5–25 MiB dropped at once.
+fn frames_during_uploads() {
     use aws_credential_types::Credentials;
     use aws_credential_types::provider::SharedCredentialsProvider;
     use s3share::app::connections::ConnectionChoice;
     use s3share::app::settings::SavedConnection;
-    use s3share::app::transfer::TransferStatus;
     use s3share::local::{LocalServer, ServerKeys};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -75,32 +75,29 @@ fn frames_during_upload() {
     let server = runtime
         .block_on(LocalServer::start(&dir.path().join("server"), "127.0.0.1:0".parse().unwrap(), &keys, "us-east-1"))
         .unwrap();
+    let credentials =
+        || Some(SharedCredentialsProvider::new(Credentials::new("AKBENCH", "bench-secret", None, None, "b")));
     runtime.block_on(async {
         let store = s3share::store::Store::connect(s3share::store::ConnectionConfig {
             endpoint_url: Some(server.endpoint()),
             region: Some("us-east-1".into()),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKBENCH",
-                "bench-secret",
-                None,
-                None,
-                "b",
-            ))),
+            credentials: credentials(),
             ..Default::default()
         })
         .await
         .unwrap();
         store.create_bucket("bench").await.unwrap();
     });
-    let file = dir.path().join("big.bin");
-    {
+    let write = |name: &str, mib: usize| {
         use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
-        let block: Vec<u8> = (0..1 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-        for _ in 0..1024 {
+        let path = dir.path().join(name);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let block: Vec<u8> = (0..1 << 19).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        for _ in 0..mib * 2 {
             f.write_all(&block).unwrap();
         }
-    }
+        path
+    };
     let choice = ConnectionChoice {
         name: "bench".into(),
         saved: SavedConnection {
@@ -110,7 +107,7 @@ fn frames_during_upload() {
             path_style: true,
             profile: None,
         },
-        credentials: Some(SharedCredentialsProvider::new(Credentials::new("AKBENCH", "bench-secret", None, None, "b"))),
+        credentials: credentials(),
     };
     let mut h = app(&runtime, StartOptions { command_line: Some(choice), ..StartOptions::bare(ClipboardSink::Egui) });
     while h.state().state.buckets.is_empty() {
@@ -120,12 +117,24 @@ fn frames_during_upload() {
     let commands = h.state_mut().state.open_bucket("bench");
     h.state_mut().send_commands(commands);
     h.run_steps(5);
+    let big = vec![write("big.bin", 1024)];
+    frames_while_uploading(&mut h, big, "a 1 GiB upload");
+    let many = (0..50).map(|i| write(&format!("many-{i:02}.bin"), 1 + (i * 7) % 25)).collect();
+    frames_while_uploading(&mut h, many, "50 dropped files (0.5–25 MiB)");
+}
+
+/// Starts uploads of `files` into the bucket's top folder and steps the window at ~60 fps until all are done.
+fn frames_while_uploading(h: &mut Harness<'static, S3ShareApp>, files: Vec<std::path::PathBuf>, what: &str) {
+    use s3share::app::transfer::TransferStatus;
+    use std::time::{Duration, Instant};
+    let count = files.len();
     let folder = S3Location { bucket: "bench".into(), key: String::new() };
-    let commands = h.state_mut().state.upload_files(vec![file], &folder);
+    let first = h.state().state.transfers.len();
+    let commands = h.state_mut().state.upload_files(files, &folder);
     h.state_mut().send_commands(commands);
     let started = Instant::now();
     let mut frames = Vec::new();
-    while h.state().state.transfers[0].is_active() {
+    while h.state().state.transfers[first..].iter().any(|t| t.is_active()) {
         let t = Instant::now();
         h.step();
         let took = t.elapsed();
@@ -133,16 +142,19 @@ fn frames_during_upload() {
         std::thread::sleep(Duration::from_millis(16).saturating_sub(took));
     }
     let upload = started.elapsed();
-    assert_eq!(h.state().state.transfers[0].status, TransferStatus::Done, "the upload failed");
+    let transfers = &h.state().state.transfers[first..];
+    assert_eq!(transfers.len(), count);
+    assert!(transfers.iter().all(|t| t.status == TransferStatus::Done), "an upload failed");
     frames.sort();
     let pct = |p: f64| frames[((frames.len() as f64 * p) as usize).min(frames.len() - 1)];
     println!(
-        "frames during a 1 GiB upload: {} frames in {:.1} s; median {:?}, p99 {:?}, max {:?}",
+        "frames during {what}: {} frames in {:.1} s; median {:?}, p99 {:?}, max {:?}, over 16 ms: {}",
         frames.len(),
         upload.as_secs_f64(),
         pct(0.5),
         pct(0.99),
-        frames.last().unwrap()
+        frames.last().unwrap(),
+        frames.iter().filter(|f| **f > Duration::from_millis(16)).count()
     );
 }
 
@@ -153,7 +165,7 @@ criterion_group! {
 }
 
 fn main() {
-    frames_during_upload();
+    frames_during_uploads();
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

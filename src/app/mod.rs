@@ -62,6 +62,8 @@ pub struct StartOptions {
     pub local_store_dir: Option<std::path::PathBuf>,
     /// AWS credentials are set in the environment (`AWS_ACCESS_KEY_ID`, `AWS_PROFILE`…).
     pub aws_environment: bool,
+    /// Record running multipart uploads in this file, to offer resuming them after a crash; `None`: don't.
+    pub upload_journal: Option<std::path::PathBuf>,
 }
 
 impl StartOptions {
@@ -74,6 +76,7 @@ impl StartOptions {
             profile_files: None,
             local_store_dir: None,
             aws_environment: false,
+            upload_journal: None,
         }
     }
 }
@@ -111,6 +114,7 @@ impl S3ShareApp {
         let mut state = AppState::new(settings, choices);
         state.profile_files = options.profile_files;
         state.local_store_dir = options.local_store_dir;
+        state.upload_journal = options.upload_journal;
         state.show_welcome = !state.settings.welcome_seen;
         let mut commands = match first_choice(&state) {
             Some(index) => state.choose_connection(index),

@@ -13,8 +13,8 @@ use super::settings::Settings;
 use super::transfer::{Transfer, TransferKind, TransferStatus};
 use crate::local::embedded::Reach;
 use crate::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, ShareLink};
-use crate::store::{BucketEntry, ObjectDetails, S3Location, StoreError, TransferProgress};
-use crate::worker::{Command, ConnectionSummary, Event, LinkPurpose, OnConflict, TransferId};
+use crate::store::{BucketEntry, ObjectDetails, S3Location, StoreError, TransferProgress, UploadJournal};
+use crate::worker::{Command, ConnectionSummary, Event, InterruptedUpload, LinkPurpose, OnConflict, TransferId};
 
 /// How long a toast stays.
 pub const TOAST_TIME: Duration = Duration::from_secs(6);
@@ -127,6 +127,10 @@ pub struct AppState {
     pub local_reach: Reach,
     /// Show the first-run welcome.
     pub show_welcome: bool,
+    /// The file multipart uploads are recorded in while they run (`None`: not recorded).
+    pub upload_journal: Option<PathBuf>,
+    /// Uploads cut off when the app last closed, waiting for "resume" or "discard".
+    pub interrupted: Vec<InterruptedUpload>,
 }
 
 impl AppState {
@@ -154,6 +158,8 @@ impl AppState {
             local_store_dir: None,
             local_reach: Reach::ThisComputer,
             show_welcome: false,
+            upload_journal: None,
+            interrupted: Vec::new(),
         }
     }
 
@@ -193,7 +199,9 @@ impl AppState {
         self.details = None;
         let mut config = choice.config();
         config.profile_files = self.profile_files.clone();
-        vec![Command::Connect { config }]
+        self.interrupted.clear();
+        let journal = self.upload_journal.as_ref().map(|path| UploadJournal::new(path, &choice.name));
+        vec![Command::Connect { config, journal }]
     }
 
     /// Opens a folder (bucket root: empty key).
@@ -343,6 +351,43 @@ impl AppState {
             .collect()
     }
 
+    /// Finishes the cut-off upload `index` of [`AppState::interrupted`], as a transfer.
+    pub fn resume_interrupted(&mut self, index: usize) -> Vec<Command> {
+        if index >= self.interrupted.len() {
+            return Vec::new();
+        }
+        let InterruptedUpload { pending, uploaded } = self.interrupted.remove(index);
+        let id = self.next_transfer_id;
+        self.next_transfer_id += 1;
+        self.transfers.push(Transfer {
+            id,
+            kind: TransferKind::Upload,
+            object: S3Location { bucket: pending.bucket.clone(), key: pending.key.clone() },
+            local: pending.source.clone(),
+            progress: TransferProgress { done: uploaded.unwrap_or(0), total: pending.size },
+            started: Instant::now(),
+            status: TransferStatus::Queued,
+        });
+        vec![Command::ResumeUpload { id, pending }]
+    }
+
+    /// Gives up the cut-off upload `index` of [`AppState::interrupted`]: aborted on the server.
+    pub fn discard_interrupted(&mut self, index: usize) -> Vec<Command> {
+        if index >= self.interrupted.len() {
+            return Vec::new();
+        }
+        vec![Command::DiscardUpload { pending: self.interrupted.remove(index).pending }]
+    }
+
+    /// Resumes (or discards) every cut-off upload.
+    pub fn settle_all_interrupted(&mut self, resume: bool) -> Vec<Command> {
+        let mut commands = Vec::new();
+        while !self.interrupted.is_empty() {
+            commands.extend(if resume { self.resume_interrupted(0) } else { self.discard_interrupted(0) });
+        }
+        commands
+    }
+
     /// Downloads `source` to `dest`.
     pub fn download_to(&mut self, source: S3Location, dest: PathBuf) -> Vec<Command> {
         let id = self.next_transfer_id;
@@ -395,6 +440,20 @@ impl AppState {
                 self.connection = ConnectionStatus::Connected(summary);
                 self.buckets_loading = true;
                 vec![Command::ListBuckets]
+            }
+            Event::InterruptedUploads(found) => {
+                self.interrupted = found;
+                Vec::new()
+            }
+            Event::UploadDiscarded { pending, result } => {
+                let name = pending.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                match result {
+                    Ok(()) => self.toast(format!("Discarded the unfinished upload of {name}")),
+                    Err(error) => self
+                        .errors
+                        .push(UiError::new(format!("Could not discard the unfinished upload of {name}"), &error)),
+                }
+                Vec::new()
             }
             Event::ConnectFailed(error) => {
                 self.connection = ConnectionStatus::Failed;
@@ -802,5 +861,46 @@ mod tests {
         };
         state.apply(Event::FolderPage { generation: state.browser.generation, page });
         assert_eq!(state.browser.rows.len(), 1);
+    }
+
+    #[test]
+    fn interrupted_uploads_resume_as_transfers_or_are_discarded() {
+        let mut state = connected(None);
+        let pending = |id: &str| crate::store::PendingUpload {
+            upload_id: id.into(),
+            connection: "c".into(),
+            bucket: "b".into(),
+            key: format!("docs/{id}.bin"),
+            source: format!("/tmp/{id}.bin").into(),
+            size: 100,
+            modified_ms: None,
+            part_size: 50,
+            content_type: "application/octet-stream".into(),
+            overwrite: false,
+            started_at: Utc::now(),
+        };
+        let found = ["a", "b", "c"].map(|id| InterruptedUpload { pending: pending(id), uploaded: Some(50) });
+        state.apply(Event::InterruptedUploads(found.to_vec()));
+        assert_eq!(state.interrupted.len(), 3);
+
+        let commands = state.resume_interrupted(0);
+        assert!(matches!(&commands[..], [Command::ResumeUpload { pending, .. }] if pending.upload_id == "a"));
+        assert_eq!(state.transfers[0].progress, TransferProgress { done: 50, total: 100 }, "starts where it stopped");
+        assert_eq!(state.transfers[0].object.key, "docs/a.bin");
+        let commands = state.discard_interrupted(1);
+        assert!(matches!(&commands[..], [Command::DiscardUpload { pending }] if pending.upload_id == "c"));
+        assert!(state.discard_interrupted(5).is_empty(), "out of range does nothing");
+
+        state.apply(Event::UploadDiscarded { pending: pending("c"), result: Ok(()) });
+        assert!(state.toasts.iter().any(|t| t.text.contains("Discarded the unfinished upload of c.bin")));
+        state.apply(Event::UploadDiscarded { pending: pending("x"), result: Err(StoreError::UploadGone) });
+        assert_eq!(state.errors.len(), 1);
+
+        assert_eq!(state.settle_all_interrupted(true).len(), 1);
+        assert!(state.interrupted.is_empty());
+        state.choices.push(ConnectionChoice::environment());
+        state.apply(Event::InterruptedUploads(found.to_vec()));
+        state.choose_connection(0);
+        assert!(state.interrupted.is_empty(), "another connection: the offer goes");
     }
 }

@@ -52,6 +52,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::
                 clipboard: ClipboardSink::system_or_egui(),
                 profile_files: None,
                 local_store_dir: crate::local::embedded::default_dir(),
+                upload_journal: eframe::storage_dir("s3share").map(|dir| dir.join("unfinished-uploads.json")),
                 aws_environment: [
                     "AWS_ACCESS_KEY_ID",
                     "AWS_PROFILE",

@@ -1,6 +1,6 @@
 //! The local server's S3 backend: s3s-fs over a folder, plus what s3s-fs 0.14 lacks —
 //! `response-content-disposition` (and the other `response-*` overrides) on GET,
-//! `ListMultipartUploads`, the bucket's region on HeadBucket, and `encoding-type=url` in listings
+//! `ListMultipartUploads`, `NoSuchUpload` and part ETags in `ListParts`, the bucket's region on HeadBucket, and `encoding-type=url` in listings
 //! (s3s-fs returns raw keys while saying they are encoded, so aws-cli, boto3 and rclone mangled
 //! keys with `%`, `+` or non-ASCII characters).
 
@@ -23,6 +23,7 @@ struct OpenUpload {
 #[derive(Debug)]
 pub struct LocalBackend {
     fs: s3s_fs::FileSystem,
+    objects_dir: PathBuf,
     uploads_dir: PathBuf,
     region: String,
 }
@@ -33,7 +34,7 @@ impl LocalBackend {
         std::fs::create_dir_all(&objects_dir)?;
         std::fs::create_dir_all(&uploads_dir)?;
         let fs = s3s_fs::FileSystem::new(&objects_dir).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-        Ok(LocalBackend { fs, uploads_dir, region })
+        Ok(LocalBackend { fs, objects_dir, uploads_dir, region })
     }
 
     fn upload_record(&self, upload_id: &str) -> S3Result<PathBuf> {
@@ -41,6 +42,24 @@ impl LocalBackend {
             return Err(s3_error!(NoSuchUpload));
         }
         Ok(self.uploads_dir.join(format!("{upload_id}.json")))
+    }
+
+    /// Fails with `NoSuchUpload` unless the upload is open (s3s-fs answers an empty part list, or
+    /// AccessDenied on abort, for an upload that is gone).
+    async fn require_open(&self, upload_id: &str) -> S3Result<()> {
+        match tokio::fs::try_exists(self.upload_record(upload_id)?).await {
+            Ok(true) => Ok(()),
+            _ => Err(s3_error!(NoSuchUpload)),
+        }
+    }
+
+    /// The ETag of an uploaded part (its MD5, as UploadPart answered), which s3s-fs leaves out of ListParts.
+    async fn part_etag(&self, upload_id: &str, part_number: i32) -> Option<String> {
+        use md5::Digest;
+        let bytes =
+            tokio::fs::read(self.objects_dir.join(format!(".upload_id-{upload_id}.part-{part_number}"))).await.ok()?;
+        let digest = md5::Md5::digest(&bytes);
+        Some(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     async fn forget_upload(&self, upload_id: &str) {
@@ -188,7 +207,18 @@ impl S3 for LocalBackend {
     }
 
     async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
-        self.fs.list_parts(req).await
+        let upload_id = req.input.upload_id.clone();
+        self.require_open(&upload_id).await?;
+        let mut resp = self.fs.list_parts(req).await?;
+        if let Some(parts) = &mut resp.output.parts {
+            parts.sort_by_key(|p| p.part_number);
+            for part in parts {
+                if let Some(number) = part.part_number {
+                    part.e_tag = self.part_etag(&upload_id, number).await.map(ETag::Strong);
+                }
+            }
+        }
+        Ok(resp)
     }
 
     async fn complete_multipart_upload(
@@ -206,6 +236,7 @@ impl S3 for LocalBackend {
         req: S3Request<AbortMultipartUploadInput>,
     ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
         let upload_id = req.input.upload_id.clone();
+        self.require_open(&upload_id).await?;
         let resp = self.fs.abort_multipart_upload(req).await?;
         self.forget_upload(&upload_id).await;
         Ok(resp)

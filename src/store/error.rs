@@ -116,6 +116,9 @@ pub enum StoreError {
         /// What is wrong with it.
         problem: LocalFileProblem,
     },
+    /// A multipart upload to resume or abort is no longer on the server.
+    #[error("the unfinished upload is no longer on the server (it was completed, aborted, or expired)")]
+    UploadGone,
     /// Nothing is connected yet.
     #[error("not connected — pick a connection (or add one) first")]
     NotConnected,
@@ -160,6 +163,11 @@ pub enum LocalFileProblem {
     /// The file's size or modification time changed while it was uploaded.
     #[error("the file changed while it was being uploaded — nothing was stored; try again once it is complete")]
     ChangedDuringUpload,
+    /// The file of an interrupted upload is no longer what was being uploaded.
+    #[error(
+        "the file changed since its upload was interrupted — discard the unfinished upload and upload the file again"
+    )]
+    ChangedSinceInterrupted,
     /// The destination of a download already exists.
     #[error("a file already exists there — pass --overwrite to replace it")]
     AlreadyExists,
@@ -297,6 +305,7 @@ impl<'a> CallContext<'a> {
             ) => StoreError::InvalidCredentials { code: c.to_owned() },
             (Some("ExpiredToken" | "TokenRefreshRequired"), _) => StoreError::CredentialsExpired,
             (Some("RequestTimeTooSkewed"), _) => StoreError::ClockSkew,
+            (Some("NoSuchUpload"), _) => StoreError::UploadGone,
             (Some("InvalidBucketName"), _) => {
                 StoreError::InvalidBucketName { name: bucket(), reason: "the server refused it" }
             }

@@ -6,6 +6,7 @@ mod connection;
 pub(crate) mod credentials;
 mod download;
 mod error;
+mod journal;
 mod listing;
 mod location;
 mod objects;
@@ -17,6 +18,7 @@ pub use connection::{ConnectionConfig, FALLBACK_REGION, ProfileFiles, Store, val
 pub use credentials::CredentialsCache;
 pub use download::{DownloadOutcome, download_target};
 pub use error::{LocalFileProblem, StoreError};
+pub use journal::{PendingUpload, UploadJournal};
 pub use listing::{BucketEntry, FolderListing, ListingPage, ObjectEntry};
 pub use location::{MAX_KEY_BYTES, S3Location, validate_bucket_name};
 pub use objects::ObjectDetails;

@@ -12,6 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::journal::{PendingUpload, UploadJournal};
 use super::{LocalFileProblem, S3Location, Store, StoreError};
 
 /// S3's smallest part (except the last).
@@ -36,6 +37,8 @@ pub struct UploadOptions {
     pub content_type: Option<String>,
     /// Replace an existing object at the target key instead of refusing.
     pub overwrite: bool,
+    /// Where multipart uploads are recorded while they run, so one cut off by a crash can be resumed.
+    pub journal: Option<UploadJournal>,
 }
 
 impl Default for UploadOptions {
@@ -46,6 +49,7 @@ impl Default for UploadOptions {
             concurrency: 4,
             content_type: None,
             overwrite: false,
+            journal: None,
         }
     }
 }
@@ -91,6 +95,13 @@ pub struct UploadOutcome {
 struct FileStamp {
     len: u64,
     modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    fn modified_ms(&self) -> Option<i64> {
+        let since_epoch = self.modified?.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+        Some(since_epoch.as_millis() as i64)
+    }
 }
 
 async fn stamp(path: &Path) -> Result<FileStamp, StoreError> {
@@ -145,6 +156,92 @@ impl Store {
             job.multipart(options, progress, cancel).await
         };
         result.map(|(etag, parts)| UploadOutcome { location: target.clone(), size: before.len, etag, parts })
+    }
+
+    /// Picks up a multipart upload that was cut off (found in an [`UploadJournal`]): checks that the file
+    /// is unchanged and that nothing new sits at the key, asks the server which parts it already has,
+    /// uploads the rest and completes it. A failure or cancel then aborts it, as for a fresh upload.
+    pub async fn resume_upload(
+        &self,
+        pending: &PendingUpload,
+        options: &UploadOptions,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<UploadOutcome, StoreError> {
+        let target = S3Location::new(&pending.bucket, &pending.key)?;
+        let client = self.client_for_bucket(&target.bucket).await?;
+        let before = stamp(&pending.source).await?;
+        if before.len != pending.size || before.modified_ms() != pending.modified_ms {
+            return Err(StoreError::local(&pending.source, LocalFileProblem::ChangedSinceInterrupted));
+        }
+        if !pending.overwrite && self.object_exists(&client, &target).await? {
+            return Err(StoreError::ObjectExists { bucket: target.bucket, key: target.key });
+        }
+        let uploaded = self.uploaded_parts(&client, &target, &pending.upload_id).await?;
+        let job = UploadJob {
+            store: self,
+            client: &client,
+            source: &pending.source,
+            target: &target,
+            content_type: &pending.content_type,
+            before,
+        };
+        let (etag, parts) =
+            job.finish_multipart(&pending.upload_id, pending.part_size, uploaded, options, progress, cancel).await?;
+        Ok(UploadOutcome { location: target.clone(), size: before.len, etag, parts })
+    }
+
+    /// How many bytes of a cut-off upload the server holds; [`StoreError::UploadGone`] if it holds none
+    /// because the upload no longer exists (completed, aborted, or expired by a lifecycle rule).
+    pub async fn pending_upload_bytes(&self, pending: &PendingUpload) -> Result<u64, StoreError> {
+        let target = S3Location::new(&pending.bucket, &pending.key)?;
+        let client = self.client_for_bucket(&target.bucket).await?;
+        let parts = self.uploaded_parts(&client, &target, &pending.upload_id).await?;
+        Ok(parts.iter().map(|(_, size)| size).sum())
+    }
+
+    /// Gives up a cut-off upload: aborts it on the server, so its parts stop taking space.
+    pub async fn discard_upload(&self, pending: &PendingUpload) -> Result<(), StoreError> {
+        let target = S3Location::new(&pending.bucket, &pending.key)?;
+        let client = self.client_for_bucket(&target.bucket).await?;
+        if self.abort_multipart(&client, &target, &pending.upload_id).await {
+            Ok(())
+        } else {
+            // Say why, from one more try.
+            let err = client
+                .abort_multipart_upload()
+                .bucket(&target.bucket)
+                .key(&target.key)
+                .upload_id(&pending.upload_id)
+                .send()
+                .await
+                .err();
+            Err(err.map_or(StoreError::Cancelled, |e| {
+                self.context("abort the upload").bucket(&target.bucket).key(&target.key).classify(e)
+            }))
+        }
+    }
+
+    /// The parts the server holds of a multipart upload, each with its size.
+    async fn uploaded_parts(
+        &self,
+        client: &Client,
+        target: &S3Location,
+        upload_id: &str,
+    ) -> Result<Vec<(CompletedPart, u64)>, StoreError> {
+        let mut pages =
+            client.list_parts().bucket(&target.bucket).key(&target.key).upload_id(upload_id).into_paginator().send();
+        let mut parts = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                self.context("list the uploaded parts").bucket(&target.bucket).key(&target.key).classify(e)
+            })?;
+            parts.extend(page.parts.unwrap_or_default().into_iter().map(|p| {
+                let size = p.size.unwrap_or(0).max(0) as u64;
+                (CompletedPart::builder().set_e_tag(p.e_tag).set_part_number(p.part_number).build(), size)
+            }));
+        }
+        Ok(parts)
     }
 
     /// `location` if nothing is stored there, else the first free "name (n).ext" beside it.
@@ -258,12 +355,43 @@ impl UploadJob<'_> {
             status: None,
             message: "the server returned no upload id".into(),
         })?;
+        let part_size = options.part_size_for(self.before.len);
+        if let Some(journal) = &options.journal {
+            journal.record(PendingUpload {
+                upload_id: upload_id.clone(),
+                connection: journal.connection().to_owned(),
+                bucket: self.target.bucket.clone(),
+                key: self.target.key.clone(),
+                source: self.source.to_owned(),
+                size: self.before.len,
+                modified_ms: self.before.modified_ms(),
+                part_size,
+                content_type: self.content_type.to_owned(),
+                overwrite: options.overwrite,
+                started_at: chrono::Utc::now(),
+            });
+        }
+        self.finish_multipart(&upload_id, part_size, Vec::new(), options, progress, cancel).await
+    }
+
+    /// Uploads the parts not in `uploaded` and completes the upload; on failure or cancel, aborts it.
+    /// Either way its journal entry goes — unless the abort itself failed, so the next start can retry it.
+    async fn finish_multipart(
+        &self,
+        upload_id: &str,
+        part_size: u64,
+        uploaded: Vec<(CompletedPart, u64)>,
+        options: &UploadOptions,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<(Option<String>, u64), StoreError> {
         let result = tokio::select! {
-            r = self.upload_parts_and_complete(&upload_id, options, progress) => r,
+            r = self.upload_parts_and_complete(upload_id, part_size, uploaded, options.concurrency, progress) => r,
             () = cancel.cancelled() => Err(StoreError::Cancelled),
         };
-        if result.is_err() {
-            self.abort(&upload_id).await;
+        let settled = result.is_ok() || self.abort(upload_id).await;
+        if settled && let Some(journal) = &options.journal {
+            journal.forget(upload_id);
         }
         result
     }
@@ -271,14 +399,18 @@ impl UploadJob<'_> {
     async fn upload_parts_and_complete(
         &self,
         upload_id: &str,
-        options: &UploadOptions,
+        part_size: u64,
+        uploaded: Vec<(CompletedPart, u64)>,
+        concurrency: usize,
         progress: ProgressFn<'_>,
     ) -> Result<(Option<String>, u64), StoreError> {
         let total = self.before.len;
-        let part_size = options.part_size_for(total);
         let part_count = total.div_ceil(part_size).max(1);
-        let done = AtomicU64::new(0);
-        let mut parts: Vec<CompletedPart> = futures::stream::iter(1..=part_count)
+        let done = AtomicU64::new(uploaded.iter().map(|(_, size)| size).sum());
+        progress(TransferProgress { done: done.load(Ordering::Relaxed), total });
+        let have: std::collections::HashSet<i32> = uploaded.iter().filter_map(|(p, _)| p.part_number).collect();
+        let missing = (1..=part_count).filter(|n| !have.contains(&(*n as i32)));
+        let mut parts: Vec<CompletedPart> = futures::stream::iter(missing)
             .map(|number| {
                 let offset = (number - 1) * part_size;
                 let length = part_size.min(total - offset);
@@ -290,9 +422,10 @@ impl UploadJob<'_> {
                     Ok::<_, StoreError>(part)
                 }
             })
-            .buffer_unordered(options.concurrency.max(1))
+            .buffer_unordered(concurrency.max(1))
             .try_collect()
             .await?;
+        parts.extend(uploaded.into_iter().map(|(part, _)| part));
         self.ensure_unchanged().await?;
         parts.sort_by_key(|p| p.part_number);
         let out = self
@@ -340,22 +473,30 @@ impl UploadJob<'_> {
         Ok(CompletedPart::builder().set_e_tag(out.e_tag).part_number(number).build())
     }
 
-    /// Aborts the multipart upload so no parts stay behind (and keep costing storage).
-    async fn abort(&self, upload_id: &str) {
+    /// Aborts the multipart upload so no parts stay behind (and keep costing storage); false if it could not.
+    async fn abort(&self, upload_id: &str) -> bool {
+        self.store.abort_multipart(self.client, self.target, upload_id).await
+    }
+}
+
+impl Store {
+    /// Aborts a multipart upload, trying a few times; true once it is gone (also when it already was).
+    async fn abort_multipart(&self, client: &Client, target: &S3Location, upload_id: &str) -> bool {
         for attempt in 0..PART_ATTEMPTS {
-            let aborted = self
-                .client
+            let aborted = client
                 .abort_multipart_upload()
-                .bucket(&self.target.bucket)
-                .key(&self.target.key)
+                .bucket(&target.bucket)
+                .key(&target.key)
                 .upload_id(upload_id)
                 .send()
                 .await;
-            if aborted.is_ok() {
-                return;
+            match aborted {
+                Ok(_) => return true,
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_upload()) => return true,
+                Err(_) => tokio::time::sleep(backoff(attempt)).await,
             }
-            tokio::time::sleep(backoff(attempt)).await;
         }
+        false
     }
 }
 

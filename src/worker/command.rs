@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::app::settings::SavedConnection;
 use crate::share::LinkRequest;
-use crate::store::{ConnectionConfig, S3Location};
+use crate::store::{ConnectionConfig, PendingUpload, S3Location, UploadJournal};
 
 /// Identifies one upload or download.
 pub type TransferId = u64;
@@ -38,6 +38,8 @@ pub enum Command {
     Connect {
         /// The connection settings.
         config: ConnectionConfig,
+        /// Where this connection's multipart uploads are recorded while they run (`None`: nowhere).
+        journal: Option<UploadJournal>,
     },
     /// List the buckets.
     ListBuckets,
@@ -67,6 +69,18 @@ pub enum Command {
         source: S3Location,
         /// The local file to write (the user confirmed replacing it in the save dialog).
         dest: PathBuf,
+    },
+    /// Finish an upload that was cut off when the app last closed.
+    ResumeUpload {
+        /// The transfer's id.
+        id: TransferId,
+        /// The upload, as recorded.
+        pending: PendingUpload,
+    },
+    /// Give up an upload that was cut off: abort it on the server and forget it.
+    DiscardUpload {
+        /// The upload, as recorded.
+        pending: PendingUpload,
     },
     /// Cancel a transfer (aborts a multipart upload).
     Cancel {

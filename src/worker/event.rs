@@ -8,7 +8,8 @@ use super::{LinkPurpose, TransferId};
 use crate::app::settings::SavedConnection;
 use crate::share::{ShareError, ShareLink};
 use crate::store::{
-    BucketEntry, DownloadOutcome, ListingPage, ObjectDetails, S3Location, StoreError, TransferProgress, UploadOutcome,
+    BucketEntry, DownloadOutcome, ListingPage, ObjectDetails, PendingUpload, S3Location, StoreError, TransferProgress,
+    UploadOutcome,
 };
 
 /// Who is connected where.
@@ -24,11 +25,29 @@ pub struct ConnectionSummary {
     pub credentials_expire_at: Option<DateTime<Utc>>,
 }
 
+/// An upload cut off when the app last closed, as found on the next start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterruptedUpload {
+    /// The record of it.
+    pub pending: PendingUpload,
+    /// Bytes the server already holds, when it could say.
+    pub uploaded: Option<u64>,
+}
+
 /// A report from the worker. Each failure arrives exactly once, as a typed error.
 #[derive(Debug)]
 pub enum Event {
     /// The connection is ready.
     Connected(ConnectionSummary),
+    /// Uploads of this connection that were cut off when the app last closed (sent after `Connected`).
+    InterruptedUploads(Vec<InterruptedUpload>),
+    /// A cut-off upload was discarded (aborted on the server), or not.
+    UploadDiscarded {
+        /// The upload.
+        pending: PendingUpload,
+        /// Success or why not.
+        result: Result<(), StoreError>,
+    },
     /// Connecting failed.
     ConnectFailed(StoreError),
     /// The bucket list.

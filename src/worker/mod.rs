@@ -12,10 +12,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 pub use command::{Command, LinkPurpose, OnConflict, Secret, TransferId};
-pub use event::{ConnectionSummary, Event};
+pub use event::{ConnectionSummary, Event, InterruptedUpload};
 
 use crate::share::create_link;
-use crate::store::{S3Location, Store, StoreError, TransferProgress, UploadOptions};
+use crate::store::{S3Location, Store, StoreError, TransferProgress, UploadJournal, UploadOptions};
 
 /// Uploads and downloads that move bytes at once; the others wait their turn.
 pub const MAX_TRANSFERS: usize = 4;
@@ -66,6 +66,7 @@ impl Worker {
 /// The worker's own state: the current connection and the running transfers.
 struct WorkerState {
     store: Option<Store>,
+    journal: Option<UploadJournal>,
     slots: Arc<tokio::sync::Semaphore>,
     local: Option<crate::local::embedded::EmbeddedStore>,
     transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
@@ -75,6 +76,7 @@ struct WorkerState {
 async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: EventSink) {
     let mut state = WorkerState {
         store: None,
+        journal: None,
         slots: Arc::new(tokio::sync::Semaphore::new(MAX_TRANSFERS)),
         local: None,
         transfers: Arc::default(),
@@ -89,7 +91,7 @@ impl WorkerState {
     async fn handle(&mut self, command: Command) {
         let events = self.events.clone();
         match command {
-            Command::Connect { config } => {
+            Command::Connect { config, journal } => {
                 // Connecting is quick (configuration only); resolving credentials may run a process,
                 // so it happens here too, before anything else uses the connection.
                 let connected = match Store::connect(config).await {
@@ -104,10 +106,15 @@ impl WorkerState {
                             identity: shorten_key_id(credentials.access_key_id()),
                             credentials_expire_at: credentials.expiry().map(Into::into),
                         }));
+                        self.journal = journal.clone();
+                        if let Some(journal) = journal {
+                            tokio::spawn(report_interrupted_uploads(store.clone(), journal, events.clone()));
+                        }
                         self.store = Some(store);
                     }
                     Err(error) => {
                         self.store = None;
+                        self.journal = None;
                         events.send(Event::ConnectFailed(error));
                     }
                 }
@@ -185,11 +192,21 @@ impl WorkerState {
                 };
                 // Registered before the task starts, so a Cancel sent right after is never lost.
                 let cancel = match &other {
-                    Command::Upload { id, .. } | Command::Download { id, .. } => register(&self.transfers, *id),
+                    Command::Upload { id, .. } | Command::Download { id, .. } | Command::ResumeUpload { id, .. } => {
+                        register(&self.transfers, *id)
+                    }
                     _ => CancellationToken::new(),
                 };
                 let slots = self.slots.clone();
-                tokio::spawn(run_store_command(store, other, events, self.transfers.clone(), cancel, slots));
+                let context = CommandContext {
+                    store,
+                    journal: self.journal.clone(),
+                    events,
+                    transfers: self.transfers.clone(),
+                    cancel,
+                    slots,
+                };
+                tokio::spawn(run_store_command(other, context));
             }
         }
     }
@@ -201,7 +218,10 @@ fn report_not_connected(command: Command, events: &EventSink) {
     let event = match command {
         Command::ListBuckets => Event::Buckets(Err(error())),
         Command::ListFolder { generation, .. } => Event::FolderFailed { generation, error: error() },
-        Command::Upload { id, .. } | Command::Download { id, .. } => Event::TransferFailed { id, error: error() },
+        Command::Upload { id, .. } | Command::Download { id, .. } | Command::ResumeUpload { id, .. } => {
+            Event::TransferFailed { id, error: error() }
+        }
+        Command::DiscardUpload { pending } => Event::UploadDiscarded { pending, result: Err(error()) },
         Command::Delete { location } => Event::Deleted { location, result: Err(error()) },
         Command::Details { location } => Event::Details { location, result: Err(error()) },
         Command::MakeLink { purpose, .. } => Event::Link { purpose, result: Err(error().into()) },
@@ -210,23 +230,29 @@ fn report_not_connected(command: Command, events: &EventSink) {
     events.send(event);
 }
 
-async fn run_store_command(
+/// What a store command runs with.
+struct CommandContext {
     store: Store,
-    command: Command,
+    journal: Option<UploadJournal>,
     events: EventSink,
     transfers: Arc<Mutex<HashMap<TransferId, CancellationToken>>>,
     cancel: CancellationToken,
     slots: Arc<tokio::sync::Semaphore>,
-) {
+}
+
+async fn run_store_command(command: Command, context: CommandContext) {
+    let CommandContext { store, journal, events, transfers, cancel, slots } = context;
     // Transfers wait for a slot (cancellable while they wait); other commands run at once.
     let _slot = match &command {
-        Command::Upload { id, .. } | Command::Download { id, .. } => tokio::select! {
-            permit = slots.acquire_owned() => Some(permit.expect("the semaphore is never closed")),
-            () = cancel.cancelled() => {
-                forget(&transfers, *id);
-                return events.send(Event::TransferFailed { id: *id, error: StoreError::Cancelled });
+        Command::Upload { id, .. } | Command::Download { id, .. } | Command::ResumeUpload { id, .. } => {
+            tokio::select! {
+                permit = slots.acquire_owned() => Some(permit.expect("the semaphore is never closed")),
+                () = cancel.cancelled() => {
+                    forget(&transfers, *id);
+                    return events.send(Event::TransferFailed { id: *id, error: StoreError::Cancelled });
+                }
             }
-        },
+        }
         _ => None,
     };
     match command {
@@ -249,7 +275,8 @@ async fn run_store_command(
             events.send(Event::FolderDone { generation });
         }
         Command::Upload { id, source, target, on_conflict } => {
-            let result = upload(&store, id, &source, target, on_conflict, &events, &cancel).await;
+            let job = UploadRequest { id, source: &source, target, on_conflict, journal };
+            let result = upload(&store, job, &events, &cancel).await;
             forget(&transfers, id);
             match result {
                 Ok(outcome) => events.send(Event::UploadDone { id, outcome }),
@@ -258,6 +285,30 @@ async fn run_store_command(
                 }
                 Err(error) => events.send(Event::TransferFailed { id, error }),
             }
+        }
+        Command::ResumeUpload { id, pending } => {
+            let target = S3Location { bucket: pending.bucket.clone(), key: pending.key.clone() };
+            events.send(Event::TransferStarted { id, object: target });
+            let options = UploadOptions { journal, ..UploadOptions::default() };
+            let progress = throttled_progress(id, &events);
+            let result = store.resume_upload(&pending, &options, &progress, &cancel).await;
+            forget(&transfers, id);
+            match result {
+                Ok(outcome) => events.send(Event::UploadDone { id, outcome }),
+                Err(error) => events.send(Event::TransferFailed { id, error }),
+            }
+        }
+        Command::DiscardUpload { pending } => {
+            let result = match store.discard_upload(&pending).await {
+                Ok(()) | Err(StoreError::UploadGone) => Ok(()),
+                Err(error) => Err(error),
+            };
+            if result.is_ok()
+                && let Some(journal) = &journal
+            {
+                journal.forget(&pending.upload_id);
+            }
+            events.send(Event::UploadDiscarded { pending, result });
         }
         Command::Download { id, source, dest } => {
             events.send(Event::TransferStarted { id, object: source.clone() });
@@ -303,23 +354,45 @@ fn register(transfers: &Mutex<HashMap<TransferId, CancellationToken>>, id: Trans
     token
 }
 
-async fn upload(
-    store: &Store,
+/// One upload the window asked for.
+struct UploadRequest<'a> {
     id: TransferId,
-    source: &std::path::Path,
+    source: &'a std::path::Path,
     target: S3Location,
     on_conflict: OnConflict,
+    journal: Option<UploadJournal>,
+}
+
+async fn upload(
+    store: &Store,
+    request: UploadRequest<'_>,
     events: &EventSink,
     cancel: &CancellationToken,
 ) -> Result<crate::store::UploadOutcome, StoreError> {
+    let UploadRequest { id, source, target, on_conflict, journal } = request;
     let mut target = crate::store::upload_target(source, &target)?;
     if on_conflict == OnConflict::KeepBoth {
         target = store.free_key(&target).await?;
     }
     events.send(Event::TransferStarted { id, object: target.clone() });
-    let options = UploadOptions { overwrite: on_conflict != OnConflict::Ask, ..UploadOptions::default() };
+    let options = UploadOptions { overwrite: on_conflict != OnConflict::Ask, journal, ..UploadOptions::default() };
     let progress = throttled_progress(id, events);
     store.upload_file(source, &target, &options, &progress, cancel).await
+}
+
+/// Looks up the connection's cut-off uploads on the server: those it no longer has are forgotten,
+/// the others reported (with the bytes already there) so the window can offer to resume or discard them.
+async fn report_interrupted_uploads(store: Store, journal: UploadJournal, events: EventSink) {
+    let mut found = Vec::new();
+    for pending in journal.pending() {
+        match store.pending_upload_bytes(&pending).await {
+            Err(StoreError::UploadGone) => journal.forget(&pending.upload_id),
+            result => found.push(InterruptedUpload { pending, uploaded: result.ok() }),
+        }
+    }
+    if !found.is_empty() {
+        events.send(Event::InterruptedUploads(found));
+    }
 }
 
 /// A progress callback that sends at most one event per [`PROGRESS_INTERVAL`], and always the last.

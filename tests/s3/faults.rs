@@ -41,6 +41,7 @@ const PARTS: UploadOptions = UploadOptions {
     concurrency: 2,
     content_type: None,
     overwrite: false,
+    journal: None,
 };
 
 #[tokio::test]

@@ -424,3 +424,75 @@ async fn a_server_that_never_answers_times_out_instead_of_hanging() {
     assert!(err.to_string().contains("timed out"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
 }
+
+/// Starts a multipart upload recorded in `journal` and drops it after two parts, as a crash would:
+/// no abort, the parts stay on the server, the journal entry stays on disk.
+pub async fn crash_during_upload(
+    store: &Store,
+    path: &std::path::Path,
+    target: &S3Location,
+    journal: &s3share::store::UploadJournal,
+) {
+    let options = UploadOptions {
+        multipart_threshold: 0,
+        part_size: Some(5 << 20),
+        concurrency: 1,
+        journal: Some(journal.clone()),
+        ..UploadOptions::default()
+    };
+    let two_parts = tokio::sync::Notify::new();
+    let progress = |p: TransferProgress| {
+        if p.done >= 10 << 20 {
+            two_parts.notify_one();
+        }
+    };
+    let never_cancelled = CancellationToken::new();
+    tokio::select! {
+        r = store.upload_file(path, target, &options, &progress, &never_cancelled) => panic!("finished: {r:?}"),
+        () = two_parts.notified() => {}
+    }
+}
+
+#[tokio::test]
+async fn an_upload_cut_off_by_a_crash_resumes_from_its_journal_or_is_discarded() {
+    let env = TestEnv::start().await;
+    let store = env.store().await;
+    let journal = s3share::store::UploadJournal::new(env.dir.path().join("uploads.json"), "test server");
+    let (path, data) = env.file("big.bin", (23 << 20) + 77);
+    let target = env.location("resumed.bin");
+    crash_during_upload(&store, &path, &target, &journal).await;
+
+    let pending = journal.pending();
+    assert_eq!(pending.len(), 1, "the cut-off upload is on record");
+    let pending = &pending[0];
+    assert_eq!((pending.bucket.as_str(), pending.key.as_str()), (target.bucket.as_str(), target.key.as_str()));
+    let held = store.pending_upload_bytes(pending).await.unwrap();
+    assert!(held >= 10 << 20, "the server holds the first parts ({held} bytes)");
+    let options = UploadOptions { journal: Some(journal.clone()), ..UploadOptions::default() };
+    let first_report = std::sync::Mutex::new(None);
+    let progress = |p: TransferProgress| {
+        first_report.lock().unwrap().get_or_insert(p.done);
+    };
+    let outcome = store.resume_upload(pending, &options, &progress, &CancellationToken::new()).await.unwrap();
+    assert_eq!(outcome.parts, 5);
+    assert_eq!(first_report.lock().unwrap().unwrap(), held, "the parts already there were not sent again");
+    let dest = env.dir.path().join("resumed.back");
+    store.download_file(&target, &dest, false, &no_progress, &CancellationToken::new()).await.unwrap();
+    assert_eq!(read(&dest), data, "byte-exact");
+    assert!(journal.pending().is_empty(), "done, so off the record");
+    assert!(store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty());
+
+    // Resuming is refused when the file changed meanwhile; discarding cleans the server up.
+    let discarded = env.location("discarded.bin");
+    crash_during_upload(&store, &path, &discarded, &journal).await;
+    let pending = journal.pending().pop().unwrap();
+    std::fs::write(&path, b"changed").unwrap();
+    let err = store.resume_upload(&pending, &options, &no_progress, &CancellationToken::new()).await.unwrap_err();
+    assert!(err.to_string().contains("the file changed since its upload was interrupted"), "{err}");
+    store.discard_upload(&pending).await.unwrap();
+    journal.forget(&pending.upload_id);
+    assert!(store.open_multipart_uploads(&env.bucket, &env.prefix).await.unwrap().is_empty(), "no parts left");
+    let gone = store.pending_upload_bytes(&pending).await.unwrap_err();
+    assert!(matches!(gone, StoreError::UploadGone), "{gone:?}");
+    assert!(matches!(store.object_details(&discarded).await, Err(StoreError::NoSuchKey { .. })));
+}

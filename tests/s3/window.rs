@@ -57,15 +57,25 @@ pub fn window_with_credentials<'a>(
         },
         credentials: Some(SharedCredentialsProvider::new(credentials)),
     };
+    let journal = journal_path(env);
     let handle = runtime.handle().clone();
     Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
         S3ShareApp::new(
             &cc.egui_ctx,
             seen_settings(),
             &handle,
-            StartOptions { command_line: Some(choice), ..StartOptions::bare(ClipboardSink::Egui) },
+            StartOptions {
+                command_line: Some(choice),
+                upload_journal: Some(journal),
+                ..StartOptions::bare(ClipboardSink::Egui)
+            },
         )
     })
+}
+
+/// Where the test window records its running multipart uploads.
+pub fn journal_path(env: &TestEnv) -> PathBuf {
+    env.dir.path().join("unfinished-uploads.json")
 }
 
 /// Steps the window until `done` holds (the worker runs on its own threads meanwhile).
@@ -659,4 +669,46 @@ fn bad_input_is_explained_in_the_window() {
     assert_eq!(done.len(), 1, "the empty file uploads");
     let stored = runtime.block_on(async { env.store().await.object_details(&env.location("drops/empty.txt")).await });
     assert_eq!(stored.unwrap().size, 0);
+}
+
+#[test]
+fn uploads_cut_off_by_a_crash_are_offered_for_resuming_or_discarding() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let env = runtime.block_on(TestEnv::start());
+    let journal = s3share::store::UploadJournal::new(journal_path(&env), "Test server");
+    let (first, first_data) = env.file("first.bin", (21 << 20) + 5);
+    let (second, _) = env.file("second.bin", 12 << 20);
+    runtime.block_on(async {
+        let store = env.store().await;
+        crate::store::crash_during_upload(&store, &first, &env.location("first.bin"), &journal).await;
+        crate::store::crash_during_upload(&store, &second, &env.location("second.bin"), &journal).await;
+    });
+    assert_eq!(journal.pending().len(), 2);
+
+    let mut harness = window(&env, &runtime);
+    step_until(&mut harness, "the offer", |h| h.query_by_label("Unfinished uploads").is_some());
+    assert!(harness.query_by_label_contains("10.0 MiB of 21.0 MiB").is_some(), "says how far each got");
+    harness.get_by_label("Resume first.bin").click();
+    // The dialog shrinks and re-centres; let it settle before the next click.
+    harness.run_steps(6);
+    harness.get_by_label("Discard second.bin").click();
+    step_until(&mut harness, "the resumed upload and the discard", |h| {
+        let state = &h.state().state;
+        state.transfers.iter().any(|t| t.status == TransferStatus::Done) && journal.pending().is_empty()
+    });
+    assert!(harness.query_by_label("Unfinished uploads").is_none(), "the offer is gone once answered");
+    let store = runtime.block_on(env.store());
+    assert!(runtime.block_on(store.open_multipart_uploads(&env.bucket, &env.prefix)).unwrap().is_empty());
+    let dest = env.dir.path().join("first.back");
+    let cancel = CancellationToken::new();
+    runtime.block_on(store.download_file(&env.location("first.bin"), &dest, false, &|_| {}, &cancel)).unwrap();
+    assert_eq!(read(&dest), first_data, "resumed byte-exact");
+    assert!(runtime.block_on(store.object_details(&env.location("second.bin"))).is_err(), "discarded: nothing stored");
+    drop(harness);
+
+    // Nothing left to offer at the next start.
+    let mut again = window(&env, &runtime);
+    step_until(&mut again, "connected", |h| matches!(h.state().state.connection, ConnectionStatus::Connected(_)));
+    again.run_steps(20);
+    assert!(again.query_by_label("Unfinished uploads").is_none());
 }

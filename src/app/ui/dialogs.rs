@@ -4,6 +4,7 @@ use egui::{Id, RichText};
 
 use super::{AddConnectionForm, UiLocal};
 use crate::app::connections::{THIS_COMPUTER, profile_name_for};
+use crate::app::format;
 use crate::app::settings::SavedConnection;
 use crate::app::state::AppState;
 use crate::store::validate_endpoint_url;
@@ -230,6 +231,76 @@ pub fn conflict_ui(ctx: &egui::Context, state: &mut AppState, out: &mut Vec<Comm
     });
     if let Some(choice) = choice {
         out.extend(state.resolve_conflict(choice));
+    }
+}
+
+/// Uploads cut off when the app last closed: resume or discard each (their parts take space on the server).
+pub fn interrupted_uploads_ui(ctx: &egui::Context, state: &mut AppState, out: &mut Vec<Command>) {
+    if state.interrupted.is_empty() || state.show_welcome {
+        return;
+    }
+    enum Answer {
+        Resume(usize),
+        Discard(usize),
+        All(bool),
+        Later,
+    }
+    let mut answer = None;
+    egui::Modal::new(Id::unique("interrupted-uploads")).show(ctx, |ui| {
+        ui.set_max_width(560.0);
+        ui.heading("Unfinished uploads");
+        ui.label("s3share was closed while these uploads ran. What the server already has is kept until you decide.");
+        ui.add_space(6.0);
+        egui::Grid::new("interrupted-grid").num_columns(3).spacing([12.0, 6.0]).show(ui, |ui| {
+            for (index, upload) in state.interrupted.iter().enumerate() {
+                let pending = &upload.pending;
+                let name = pending.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(&name).strong());
+                    ui.add(
+                        egui::Label::new(RichText::new(format!("to s3://{}/{}", pending.bucket, pending.key)).small())
+                            .truncate(),
+                    );
+                });
+                let done = match upload.uploaded {
+                    Some(bytes) => format!("{} of {}", format::size(bytes), format::size(pending.size)),
+                    None => format!("? of {}", format::size(pending.size)),
+                };
+                ui.label(format!("{done}\nstarted {}", format::local_time(pending.started_at)));
+                ui.horizontal(|ui| {
+                    if ui.button(format!("Resume {name}")).clicked() {
+                        answer = Some(Answer::Resume(index));
+                    }
+                    if ui
+                        .button(format!("Discard {name}"))
+                        .on_hover_text("Delete the uploaded parts from the server")
+                        .clicked()
+                    {
+                        answer = Some(Answer::Discard(index));
+                    }
+                });
+                ui.end_row();
+            }
+        });
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui.button("Resume all").clicked() {
+                answer = Some(Answer::All(true));
+            }
+            if ui.button("Discard all").clicked() {
+                answer = Some(Answer::All(false));
+            }
+            if ui.button("Decide later").on_hover_text("Asked again at the next start").clicked() {
+                answer = Some(Answer::Later);
+            }
+        });
+    });
+    match answer {
+        Some(Answer::Resume(index)) => out.extend(state.resume_interrupted(index)),
+        Some(Answer::Discard(index)) => out.extend(state.discard_interrupted(index)),
+        Some(Answer::All(resume)) => out.extend(state.settle_all_interrupted(resume)),
+        Some(Answer::Later) => state.interrupted.clear(),
+        None => {}
     }
 }
 

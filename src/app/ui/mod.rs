@@ -69,6 +69,7 @@ pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, local: &mut UiLocal, out:
     dialogs::welcome_ui(ui.ctx(), state, local);
     dialogs::add_connection_ui(ui.ctx(), state, local, out);
     dialogs::conflict_ui(ui.ctx(), state, out);
+    dialogs::interrupted_uploads_ui(ui.ctx(), state, out);
     dialogs::delete_ui(ui.ctx(), state, out);
     dialogs::drop_overlay_ui(ui.ctx(), state);
     dialogs::toasts_ui(ui.ctx(), state);
