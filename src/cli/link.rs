@@ -35,7 +35,7 @@ pub async fn run(
         policy: if options.strict { CredentialEndPolicy::Refuse } else { CredentialEndPolicy::Warn },
     };
     let link = create_link(store, &request).await?;
-    if let Some(note) = link.clock_note() {
+    for note in link.clock_note().into_iter().chain(link.browser_note().map(str::to_owned)) {
         eprintln!("warning: {note}");
     }
     if link.ends_early() {
@@ -76,12 +76,16 @@ pub async fn run_folder(
     let links = crate::share::create_links(store, requests.clone()).await;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let (mut warned, mut clock_warned) = (false, false);
+    let (mut warned, mut clock_warned, mut browser_warned) = (false, false, false);
     for (request, link) in requests.iter().zip(links) {
         let link = link?;
         if let Some(note) = link.clock_note().filter(|_| !clock_warned) {
             clock_warned = true;
             eprintln!("warning: {note}");
+        }
+        if let Some(note) = link.browser_note().filter(|_| !browser_warned) {
+            browser_warned = true;
+            eprintln!("warning: {} (and maybe others): {note}", link.object);
         }
         if link.ends_early() && !warned {
             warned = true;

@@ -1,12 +1,15 @@
-//! The local server's S3 backend: s3s-fs over a folder, plus what s3s-fs 0.14 lacks —
+//! The local server's S3 backend: s3s-fs over a folder, objects kept under hashed names with the
+//! real keys in a [`KeyIndex`] (any key S3 allows; listings from memory), plus what s3s-fs 0.14 lacks —
 //! `response-content-disposition` (and the other `response-*` overrides) on GET,
 //! `ListMultipartUploads`, `NoSuchUpload` and part ETags in `ListParts`, the bucket's region on HeadBucket, and `encoding-type=url` in listings
 //! (s3s-fs returns raw keys while saying they are encoded, so aws-cli, boto3 and rclone mangled
 //! keys with `%`, `+` or non-ASCII characters).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use super::key_index::{IndexEntry, KeyIndex, migrate_plain_layout, stored_name};
 use s3s::dto::*;
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 use serde::{Deserialize, Serialize};
@@ -25,16 +28,53 @@ pub struct LocalBackend {
     fs: s3s_fs::FileSystem,
     objects_dir: PathBuf,
     uploads_dir: PathBuf,
+    index: KeyIndex,
     region: String,
 }
 
 impl LocalBackend {
-    /// Objects live under `objects_dir` (one folder per bucket); open uploads are recorded in `uploads_dir`.
-    pub fn new(objects_dir: PathBuf, uploads_dir: PathBuf, region: String) -> std::io::Result<Self> {
+    /// Objects live under `objects_dir` (one folder per bucket), their keys in `keys_dir`; open uploads
+    /// are recorded in `uploads_dir`. Buckets written by plain s3s-fs are moved to hashed names first.
+    pub fn new(objects_dir: PathBuf, keys_dir: PathBuf, uploads_dir: PathBuf, region: String) -> std::io::Result<Self> {
         std::fs::create_dir_all(&objects_dir)?;
         std::fs::create_dir_all(&uploads_dir)?;
         let fs = s3s_fs::FileSystem::new(&objects_dir).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-        Ok(LocalBackend { fs, objects_dir, uploads_dir, region })
+        let index = KeyIndex::load(&keys_dir)?;
+        for entry in std::fs::read_dir(&objects_dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type()?.is_dir() && !name.starts_with('.') {
+                migrate_plain_layout(&objects_dir, &name, &index)?;
+            }
+        }
+        Ok(LocalBackend { fs, objects_dir, uploads_dir, index, region })
+    }
+
+    /// Records `key` in the index after a write, from the stored file.
+    fn index_written(&self, bucket: &str, key: &str, etag: Option<&ETag>) -> S3Result<()> {
+        let meta = std::fs::metadata(self.objects_dir.join(bucket).join(stored_name(key))).map_err(internal)?;
+        let entry = IndexEntry {
+            size: meta.len(),
+            etag: etag.map(|e| e.value().to_owned()),
+            modified: meta.modified().unwrap_or_else(|_| SystemTime::now()),
+        };
+        self.index.insert(bucket, key, entry).map_err(internal)
+    }
+
+    /// One page of a listing, from the index.
+    fn list_page(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: Option<&str>,
+        after: Option<&str>,
+        max_keys: Option<i32>,
+    ) -> S3Result<super::key_index::IndexPage> {
+        if !self.objects_dir.join(bucket).is_dir() {
+            return Err(s3_error!(NoSuchBucket));
+        }
+        let max = max_keys.map_or(1000, |m| m.clamp(0, 1000) as usize);
+        Ok(self.index.list(bucket, prefix, delimiter, after, max))
     }
 
     fn upload_record(&self, upload_id: &str) -> S3Result<PathBuf> {
@@ -93,6 +133,35 @@ fn encode_listing(contents: &mut Option<Vec<Object>>, prefixes: &mut Option<Vec<
     }
 }
 
+/// A listing entry from the index.
+fn listed_object((key, entry): (String, IndexEntry)) -> Object {
+    Object {
+        key: Some(key),
+        size: Some(entry.size as i64),
+        e_tag: entry.etag.map(ETag::Strong),
+        last_modified: Some(entry.modified.into()),
+        storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
+        ..Default::default()
+    }
+}
+
+/// Continuation tokens are the hex of the last key returned: opaque, and safe in XML and URLs.
+fn encode_token(after: &str) -> String {
+    after.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_token(token: &str) -> S3Result<String> {
+    let bad = || s3_error!(InvalidArgument, "The continuation token provided is incorrect");
+    if !token.len().is_multiple_of(2) {
+        return Err(bad());
+    }
+    let bytes = (0..token.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(token.get(i..i + 2).ok_or_else(bad)?, 16).map_err(|_| bad()))
+        .collect::<S3Result<Vec<u8>>>()?;
+    String::from_utf8(bytes).map_err(|_| bad())
+}
+
 fn internal(e: impl std::fmt::Display) -> s3s::S3Error {
     s3_error!(InternalError, "{e}")
 }
@@ -108,7 +177,10 @@ impl S3 for LocalBackend {
     }
 
     async fn delete_bucket(&self, req: S3Request<DeleteBucketInput>) -> S3Result<S3Response<DeleteBucketOutput>> {
-        self.fs.delete_bucket(req).await
+        let bucket = req.input.bucket.clone();
+        let resp = self.fs.delete_bucket(req).await?;
+        self.index.remove_bucket(&bucket);
+        Ok(resp)
     }
 
     async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
@@ -125,36 +197,78 @@ impl S3 for LocalBackend {
     }
 
     async fn list_objects(&self, req: S3Request<ListObjectsInput>) -> S3Result<S3Response<ListObjectsOutput>> {
-        let encode = wants_url_encoding(req.input.encoding_type.as_ref());
-        let mut resp = self.fs.list_objects(req).await?;
-        if encode {
-            let out = &mut resp.output;
+        let input = req.input;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let page = self.list_page(
+            &input.bucket,
+            &prefix,
+            input.delimiter.as_deref(),
+            input.marker.as_deref(),
+            input.max_keys,
+        )?;
+        let mut out = ListObjectsOutput {
+            name: Some(input.bucket),
+            prefix: Some(prefix),
+            delimiter: input.delimiter,
+            marker: input.marker,
+            max_keys: input.max_keys.or(Some(1000)),
+            is_truncated: Some(page.next_after.is_some()),
+            next_marker: page.next_after.clone(),
+            contents: Some(page.objects.into_iter().map(listed_object).collect()),
+            common_prefixes: Some(page.prefixes.into_iter().map(|p| CommonPrefix { prefix: Some(p) }).collect()),
+            encoding_type: input.encoding_type.clone(),
+            ..Default::default()
+        };
+        if wants_url_encoding(input.encoding_type.as_ref()) {
             encode_listing(&mut out.contents, &mut out.common_prefixes);
             for field in [&mut out.prefix, &mut out.delimiter, &mut out.marker, &mut out.next_marker] {
                 url_encode_in_place(field);
             }
         }
-        Ok(resp)
+        Ok(S3Response::new(out))
     }
 
     async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
-        let encode = wants_url_encoding(req.input.encoding_type.as_ref());
-        let mut resp = self.fs.list_objects_v2(req).await?;
-        if encode {
-            let out = &mut resp.output;
+        let input = req.input;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let token = match &input.continuation_token {
+            Some(token) => Some(decode_token(token)?),
+            None => None,
+        };
+        let after = token.as_deref().or(input.start_after.as_deref());
+        let page = self.list_page(&input.bucket, &prefix, input.delimiter.as_deref(), after, input.max_keys)?;
+        let key_count = (page.objects.len() + page.prefixes.len()) as i32;
+        let mut out = ListObjectsV2Output {
+            name: Some(input.bucket),
+            prefix: Some(prefix),
+            delimiter: input.delimiter,
+            max_keys: input.max_keys.or(Some(1000)),
+            key_count: Some(key_count),
+            continuation_token: input.continuation_token,
+            start_after: input.start_after,
+            is_truncated: Some(page.next_after.is_some()),
+            next_continuation_token: page.next_after.as_deref().map(encode_token),
+            contents: Some(page.objects.into_iter().map(listed_object).collect()),
+            common_prefixes: Some(page.prefixes.into_iter().map(|p| CommonPrefix { prefix: Some(p) }).collect()),
+            encoding_type: input.encoding_type.clone(),
+            ..Default::default()
+        };
+        if wants_url_encoding(input.encoding_type.as_ref()) {
             encode_listing(&mut out.contents, &mut out.common_prefixes);
             for field in [&mut out.prefix, &mut out.delimiter, &mut out.start_after] {
                 url_encode_in_place(field);
             }
         }
-        Ok(resp)
+        Ok(S3Response::new(out))
     }
 
-    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+    async fn head_object(&self, mut req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+        req.input.key = stored_name(&req.input.key);
         self.fs.head_object(req).await
     }
 
-    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+    async fn get_object(&self, mut req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+        req.input.key = stored_name(&req.input.key);
         let input = &req.input;
         let disposition = input.response_content_disposition.clone();
         let content_type = input.response_content_type.clone();
@@ -171,29 +285,71 @@ impl S3 for LocalBackend {
         Ok(resp)
     }
 
-    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
-        self.fs.put_object(req).await
+    async fn put_object(&self, mut req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+        let (bucket, key) = (req.input.bucket.clone(), std::mem::take(&mut req.input.key));
+        req.input.key = stored_name(&key);
+        let resp = self.fs.put_object(req).await?;
+        self.index_written(&bucket, &key, resp.output.e_tag.as_ref())?;
+        Ok(resp)
     }
 
-    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
-        self.fs.copy_object(req).await
+    async fn copy_object(&self, mut req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
+        if let CopySource::Bucket { key, .. } = &mut req.input.copy_source {
+            *key = stored_name(key).into();
+        }
+        let (bucket, key) = (req.input.bucket.clone(), std::mem::take(&mut req.input.key));
+        req.input.key = stored_name(&key);
+        let resp = self.fs.copy_object(req).await?;
+        let etag = resp.output.copy_object_result.as_ref().and_then(|r| r.e_tag.as_ref());
+        self.index_written(&bucket, &key, etag)?;
+        Ok(resp)
     }
 
-    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
-        self.fs.delete_object(req).await
+    async fn delete_object(&self, mut req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+        let (bucket, key) = (req.input.bucket.clone(), std::mem::take(&mut req.input.key));
+        req.input.key = stored_name(&key);
+        let resp = self.fs.delete_object(req).await?;
+        self.index.remove(&bucket, &key);
+        Ok(resp)
     }
 
-    async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
-        self.fs.delete_objects(req).await
+    async fn delete_objects(
+        &self,
+        mut req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let bucket = req.input.bucket.clone();
+        let mut real_keys = HashMap::new();
+        for object in &mut req.input.delete.objects {
+            let stored = stored_name(&object.key);
+            real_keys.insert(stored.clone(), std::mem::replace(&mut object.key, stored));
+        }
+        let mut resp = self.fs.delete_objects(req).await?;
+        let real = |key: &mut Option<String>| {
+            if let Some(k) = key.as_mut().and_then(|k| real_keys.get(k.as_str())) {
+                *key = Some(k.clone());
+            }
+        };
+        for deleted in resp.output.deleted.iter_mut().flatten() {
+            real(&mut deleted.key);
+            if let Some(key) = &deleted.key {
+                self.index.remove(&bucket, key);
+            }
+        }
+        for error in resp.output.errors.iter_mut().flatten() {
+            real(&mut error.key);
+        }
+        Ok(resp)
     }
 
     async fn create_multipart_upload(
         &self,
-        req: S3Request<CreateMultipartUploadInput>,
+        mut req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let bucket = req.input.bucket.clone();
-        let key = req.input.key.clone();
-        let resp = self.fs.create_multipart_upload(req).await?;
+        let key = std::mem::take(&mut req.input.key);
+        req.input.key = stored_name(&key);
+        let mut resp = self.fs.create_multipart_upload(req).await?;
+        resp.output.key = Some(key.clone());
         if let Some(upload_id) = &resp.output.upload_id {
             let record = OpenUpload { bucket, key, initiated: SystemTime::now() };
             let json = serde_json::to_vec(&record).map_err(internal)?;
@@ -202,14 +358,19 @@ impl S3 for LocalBackend {
         Ok(resp)
     }
 
-    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+    async fn upload_part(&self, mut req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+        self.require_open(&req.input.upload_id).await?;
+        req.input.key = stored_name(&req.input.key);
         self.fs.upload_part(req).await
     }
 
-    async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
+    async fn list_parts(&self, mut req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
         let upload_id = req.input.upload_id.clone();
         self.require_open(&upload_id).await?;
+        let key = std::mem::take(&mut req.input.key);
+        req.input.key = stored_name(&key);
         let mut resp = self.fs.list_parts(req).await?;
+        resp.output.key = Some(key);
         if let Some(parts) = &mut resp.output.parts {
             parts.sort_by_key(|p| p.part_number);
             for part in parts {
@@ -223,20 +384,26 @@ impl S3 for LocalBackend {
 
     async fn complete_multipart_upload(
         &self,
-        req: S3Request<CompleteMultipartUploadInput>,
+        mut req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let upload_id = req.input.upload_id.clone();
-        let resp = self.fs.complete_multipart_upload(req).await?;
+        self.require_open(&upload_id).await?;
+        let (bucket, key) = (req.input.bucket.clone(), std::mem::take(&mut req.input.key));
+        req.input.key = stored_name(&key);
+        let mut resp = self.fs.complete_multipart_upload(req).await?;
+        self.index_written(&bucket, &key, resp.output.e_tag.as_ref())?;
+        resp.output.key = Some(key);
         self.forget_upload(&upload_id).await;
         Ok(resp)
     }
 
     async fn abort_multipart_upload(
         &self,
-        req: S3Request<AbortMultipartUploadInput>,
+        mut req: S3Request<AbortMultipartUploadInput>,
     ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
         let upload_id = req.input.upload_id.clone();
         self.require_open(&upload_id).await?;
+        req.input.key = stored_name(&req.input.key);
         let resp = self.fs.abort_multipart_upload(req).await?;
         self.forget_upload(&upload_id).await;
         Ok(resp)

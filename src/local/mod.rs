@@ -3,6 +3,7 @@
 
 mod backend;
 pub mod embedded;
+mod key_index;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -62,7 +63,12 @@ impl LocalServer {
         region: &str,
         access: impl s3s::access::S3Access,
     ) -> std::io::Result<Self> {
-        let backend = LocalBackend::new(data_dir.join("objects"), data_dir.join("uploads"), region.to_owned())?;
+        let backend = LocalBackend::new(
+            data_dir.join("objects"),
+            data_dir.join("keys"),
+            data_dir.join("uploads"),
+            region.to_owned(),
+        )?;
         let mut builder = S3ServiceBuilder::new(backend);
         builder.set_auth(SimpleAuth::from_single(keys.access_key.clone(), keys.secret_key.clone()));
         builder.set_access(access);

@@ -88,6 +88,15 @@ impl ShareLink {
         ))
     }
 
+    /// What to tell the user when the key has a `.` or `..` segment: the link escapes them (`%2E`), which
+    /// curl and wget send as written, but browsers treat `%2E` as a dot too and ask for another object.
+    pub fn browser_note(&self) -> Option<&'static str> {
+        let key = self.object.strip_prefix("s3://")?.split_once('/')?.1;
+        key.split('/').any(|segment| segment == "." || segment == "..").then_some(
+            "the key has a '.' or '..' folder, which browsers rewrite: this link works with curl or wget, not in a browser — rename the object to share it with a browser",
+        )
+    }
+
     /// A `curl` command that uses the link: saves the download, or uploads `FILE` with the signed headers.
     pub fn curl_command(&self, file: &str) -> String {
         let mut parts = vec!["curl".to_owned(), "--fail".to_owned()];
@@ -210,5 +219,16 @@ mod tests {
             r"curl --fail --upload-file 'it'\''s.zip' -H 'content-type: application/zip' 'http://h/b/k?X-Amz-Signature=abc'"
         );
         assert_eq!(link("GET").curl_command("k"), "curl --fail --output 'k' 'http://h/b/k?X-Amz-Signature=abc'");
+    }
+
+    #[test]
+    fn only_keys_with_dot_folders_get_the_browser_note() {
+        let with_key = |key: &str| ShareLink { object: format!("s3://bkt/{key}"), ..link("GET") };
+        for key in ["a/../b", "./x", "a/.", "..", "x/./y"] {
+            assert!(with_key(key).browser_note().is_some(), "{key}");
+        }
+        for key in ["a.pdf", ".hidden", "a/.../b", "..x", "a/b.", "docs/"] {
+            assert_eq!(with_key(key).browser_note(), None, "{key}");
+        }
     }
 }

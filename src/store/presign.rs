@@ -85,7 +85,7 @@ impl Store {
         };
         let signed_at: DateTime<Utc> = signed_at.into();
         Ok(PresignedRequest {
-            url: request.uri().to_owned(),
+            url: protect_dot_segments(request.uri()),
             method: request.method().to_owned(),
             headers: request.headers().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             expires_at: signed_at + expires_in,
@@ -96,6 +96,41 @@ impl Store {
     }
 }
 
+/// Writes `.` and `..` path segments as `%2E` and `%2E%2E`. URL libraries resolve literal dot segments
+/// (`/b/a/../k` becomes `/b/k`), so a link to a key with such a segment would ask for another object
+/// and be refused; curl and wget send the escaped form as written, and servers decode the path before
+/// checking the signature, so it signs the same. Browsers treat `%2E` as a dot too: such links carry a
+/// note (see `ShareLink::browser_note`).
+fn protect_dot_segments(url: &str) -> String {
+    let (path_end, _) = url.char_indices().find(|&(_, c)| c == '?').unwrap_or((url.len(), '?'));
+    let (path, query) = url.split_at(path_end);
+    let Some(start) = path.find("://").map(|at| path[at + 3..].find('/').map_or(path.len(), |p| at + 3 + p)) else {
+        return url.to_owned();
+    };
+    let (origin, path) = path.split_at(start);
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|segment| match segment {
+            "." => "%2E",
+            ".." => "%2E%2E",
+            other => other,
+        })
+        .collect();
+    format!("{origin}{}{query}", path.join("/"))
+}
+
 fn presign_error(e: impl std::fmt::Display) -> StoreError {
     StoreError::Presign { reason: e.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dot_segments_are_escaped_and_nothing_else_changes() {
+        let escaped = super::protect_dot_segments("http://h:9/b/./a/../x/.../.y/?q=./..&X-Amz-Signature=1");
+        assert_eq!(escaped, "http://h:9/b/%2E/a/%2E%2E/x/.../.y/?q=./..&X-Amz-Signature=1");
+        let plain = "https://b.s3.amazonaws.com/k.txt?X-Amz-Signature=1";
+        assert_eq!(super::protect_dot_segments(plain), plain);
+        assert_eq!(super::protect_dot_segments("http://h/b/.."), "http://h/b/%2E%2E");
+    }
 }

@@ -39,6 +39,9 @@ pub struct UploadOptions {
     pub overwrite: bool,
     /// Where multipart uploads are recorded while they run, so one cut off by a crash can be resumed.
     pub journal: Option<UploadJournal>,
+    /// Upload to the target key exactly as given, even one ending in `/` (normally such a target is a
+    /// folder, and the file keeps its name in it).
+    pub exact_key: bool,
 }
 
 impl Default for UploadOptions {
@@ -50,6 +53,7 @@ impl Default for UploadOptions {
             content_type: None,
             overwrite: false,
             journal: None,
+            exact_key: false,
         }
     }
 }
@@ -137,7 +141,7 @@ impl Store {
         let before = stamp(source).await?;
         // Fail early, with the file's own error, if it cannot be read.
         tokio::fs::File::open(source).await.map_err(|e| StoreError::from_io(source, &e))?;
-        let target = upload_target(source, target)?;
+        let target = if options.exact_key { target.clone() } else { upload_target(source, target)? };
         target.require_object()?;
         let client = self.client_for_bucket(&target.bucket).await?;
         if !options.overwrite && self.object_exists(&client, &target).await? {

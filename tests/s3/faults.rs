@@ -42,6 +42,7 @@ const PARTS: UploadOptions = UploadOptions {
     content_type: None,
     overwrite: false,
     journal: None,
+    exact_key: false,
 };
 
 #[tokio::test]

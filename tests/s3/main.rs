@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod fault_proxy;
 mod faults;
+mod keys;
 mod secrets;
 mod store;
 mod support;

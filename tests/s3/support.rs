@@ -265,3 +265,48 @@ pub fn temporary_profile(env: &TestEnv, ends_in_secs: i64) -> std::path::PathBuf
     std::fs::write(&config, format!("[profile temp]\ncredential_process = {}\n", script.display())).unwrap();
     config
 }
+
+/// A request sent with the path exactly as written, as curl sends it (reqwest, like browsers, resolves
+/// `%2E`/`.` segments, which changes the object asked for): status and body.
+pub async fn send_path_as_is(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, target) = rest.split_at(rest.find('/').expect("a path"));
+    let mut request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let split = memchr::memmem::find(&response, b"\r\n\r\n").expect("a complete response");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let mut body = response[split + 4..].to_vec();
+    if chunked {
+        let mut plain = Vec::new();
+        let mut rest = &body[..];
+        while let Some(end) = memchr::memmem::find(rest, b"\r\n") {
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16).unwrap();
+            if size == 0 {
+                break;
+            }
+            plain.extend_from_slice(&rest[end + 2..end + 2 + size]);
+            rest = &rest[end + 4 + size..];
+        }
+        body = plain;
+    }
+    (status, body)
+}
+
+/// True when the key has a `.` or `..` segment (which URL libraries and browsers rewrite).
+pub fn has_dot_segment(key: &str) -> bool {
+    key.split('/').any(|s| s == "." || s == "..")
+}

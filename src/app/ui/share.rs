@@ -242,6 +242,9 @@ fn last_link_ui(ui: &mut egui::Ui, state: &AppState, local: &mut UiLocal) {
     if let Some(note) = link.clock_note() {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
+    if let Some(note) = link.browser_note() {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
     if local.qr.as_ref().is_none_or(|(url, _)| url != &link.url)
         && let Some(image) = qr_image(&link.url)
     {
