@@ -247,41 +247,45 @@ pub fn interrupted_uploads_ui(ctx: &egui::Context, state: &mut AppState, out: &m
     }
     let mut answer = None;
     egui::Modal::new(Id::unique("interrupted-uploads")).show(ctx, |ui| {
-        ui.set_max_width(560.0);
+        ui.set_width(540.0);
         ui.heading("Unfinished uploads");
         ui.label("s3share was closed while these uploads ran. What the server already has is kept until you decide.");
-        ui.add_space(6.0);
-        egui::Grid::new("interrupted-grid").num_columns(3).spacing([12.0, 6.0]).show(ui, |ui| {
-            for (index, upload) in state.interrupted.iter().enumerate() {
-                let pending = &upload.pending;
-                let name = pending.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                ui.vertical(|ui| {
-                    ui.label(RichText::new(&name).strong());
-                    ui.add(
-                        egui::Label::new(RichText::new(format!("to s3://{}/{}", pending.bucket, pending.key)).small())
-                            .truncate(),
-                    );
-                });
-                let done = match upload.uploaded {
-                    Some(bytes) => format!("{} of {}", format::size(bytes), format::size(pending.size)),
-                    None => format!("? of {}", format::size(pending.size)),
-                };
-                ui.label(format!("{done}\nstarted {}", format::local_time(pending.started_at)));
-                ui.horizontal(|ui| {
-                    if ui.button(format!("Resume {name}")).clicked() {
-                        answer = Some(Answer::Resume(index));
-                    }
-                    if ui
-                        .button(format!("Discard {name}"))
-                        .on_hover_text("Delete the uploaded parts from the server")
-                        .clicked()
-                    {
-                        answer = Some(Answer::Discard(index));
-                    }
-                });
-                ui.end_row();
-            }
-        });
+        for (index, upload) in state.interrupted.iter().enumerate() {
+            let pending = &upload.pending;
+            let name = pending.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            ui.separator();
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&name).strong());
+                ui.add(
+                    egui::Label::new(RichText::new(format!("to s3://{}/{}", pending.bucket, pending.key)).weak())
+                        .truncate(),
+                );
+            });
+            let (fraction, done) = match upload.uploaded {
+                Some(bytes) => (
+                    bytes as f32 / pending.size.max(1) as f32,
+                    format!("{} of {} on the server", format::size(bytes), format::size(pending.size)),
+                ),
+                None => (0.0, format!("? of {} (the server did not say)", format::size(pending.size))),
+            };
+            ui.add(egui::ProgressBar::new(fraction).desired_height(6.0));
+            ui.label(
+                RichText::new(format!("{done} · started {}", format::local_time(pending.started_at))).small().weak(),
+            );
+            ui.horizontal(|ui| {
+                if ui.button(format!("Resume {name}")).clicked() {
+                    answer = Some(Answer::Resume(index));
+                }
+                if ui
+                    .button(format!("Discard {name}"))
+                    .on_hover_text("Delete the uploaded parts from the server")
+                    .clicked()
+                {
+                    answer = Some(Answer::Discard(index));
+                }
+            });
+        }
+        ui.separator();
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             if ui.button("Resume all").clicked() {
