@@ -1,5 +1,6 @@
 //! CPU time of one frame of the real window (headless, egui_kittest) with 100,000 and 1,000,000
-//! objects in the open folder, with and without an active filter; and the cost of re-filtering.
+//! objects in the open folder, with and without an active filter; the cost of re-filtering; and
+//! frame times while such a listing streams in, page by page, and while uploads run.
 
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use egui_kittest::Harness;
@@ -16,13 +17,12 @@ fn app(runtime: &tokio::runtime::Runtime, options: StartOptions) -> Harness<'sta
     })
 }
 
-fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S3ShareApp> {
-    let mut harness = app(runtime, StartOptions::bare(ClipboardSink::Egui));
+/// The listing of a folder of `rows` objects, as the server sends it: pages of 1,000 keys in key order.
+fn pages(rows: usize) -> impl Iterator<Item = ListingPage> {
     let now = chrono::Utc::now();
-    let browser = &mut harness.state_mut().state.browser;
-    let generation = browser.open(S3Location { bucket: "bench".into(), key: "data/".into() });
-    for chunk in 0..rows.div_ceil(1000) {
-        let objects = (chunk * 1000..((chunk + 1) * 1000).min(rows))
+    (0..rows.div_ceil(1000)).map(move |chunk| ListingPage {
+        folders: vec![],
+        objects: (chunk * 1000..((chunk + 1) * 1000).min(rows))
             .map(|i| ObjectEntry {
                 key: format!("data/file-{i:07}.parquet"),
                 size: (i as u64 * 7919) % 10_000_000,
@@ -30,12 +30,57 @@ fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S
                 etag: None,
                 storage_class: None,
             })
-            .collect();
-        browser.add_page(generation, ListingPage { folders: vec![], objects });
+            .collect(),
+    })
+}
+
+fn harness(runtime: &tokio::runtime::Runtime, rows: usize) -> Harness<'static, S3ShareApp> {
+    let mut harness = app(runtime, StartOptions::bare(ClipboardSink::Egui));
+    let browser = &mut harness.state_mut().state.browser;
+    let generation = browser.open(S3Location { bucket: "bench".into(), key: "data/".into() });
+    for page in pages(rows) {
+        browser.add_page(generation, page);
     }
     browser.finish(generation, ListingStatus::Complete);
     harness.run_steps(3);
     harness
+}
+
+/// Frame times while a listing of `rows` keys streams in, one page applied per frame (the worst case:
+/// the server is faster than the window), sorted by size so each page lands all over the order, and
+/// with a filter active.
+fn frames_while_listing(runtime: &tokio::runtime::Runtime, rows: usize) {
+    use s3share::app::browser::SortColumn;
+    use s3share::worker::Event;
+    let mut h = app(runtime, StartOptions::bare(ClipboardSink::Egui));
+    let generation = h.state_mut().state.browser.open(S3Location { bucket: "bench".into(), key: "data/".into() });
+    h.state_mut().state.browser.sort_by(SortColumn::Size);
+    h.state_mut().state.browser.set_filter("7".into());
+    h.run_steps(3);
+    let mut frames = Vec::new();
+    for page in pages(rows) {
+        let start = std::time::Instant::now();
+        h.state_mut().state.apply(Event::FolderPage { generation, page });
+        h.step();
+        frames.push(start.elapsed());
+    }
+    assert_eq!(h.state().state.browser.rows.len(), rows);
+    report(&mut frames, &format!("a listing of {rows} keys streaming in (page applied + frame)"), None);
+}
+
+/// Prints median, p99, max and the count over 16 ms of `frames`.
+fn report(frames: &mut [std::time::Duration], what: &str, wall: Option<std::time::Duration>) {
+    frames.sort();
+    let pct = |p: f64| frames[((frames.len() as f64 * p) as usize).min(frames.len() - 1)];
+    let over = frames.iter().filter(|f| **f > std::time::Duration::from_millis(16)).count();
+    let wall = wall.map_or(String::new(), |w| format!(" in {:.1} s", w.as_secs_f64()));
+    println!(
+        "frames during {what}: {} frames{wall}; median {:?}, p99 {:?}, max {:?}, over 16 ms: {over}",
+        frames.len(),
+        pct(0.5),
+        pct(0.99),
+        frames[frames.len() - 1],
+    );
 }
 
 fn frames(c: &mut Criterion) {
@@ -48,11 +93,23 @@ fn frames(c: &mut Criterion) {
         h.run_steps(2);
         group.bench_function(BenchmarkId::new("filter active", rows), |b| b.iter(|| h.step()));
         let browser = &mut h.state_mut().state.browser;
-        group.bench_function(BenchmarkId::new("re-filter (keystroke)", rows), |b| {
+        group.bench_function(BenchmarkId::new("new filter (all names searched)", rows), |b| {
             let mut flip = false;
             b.iter(|| {
                 flip = !flip;
-                browser.set_filter(if flip { "42".into() } else { "421".into() });
+                browser.set_filter(if flip { "42".into() } else { "24".into() });
+            })
+        });
+        group.bench_function(BenchmarkId::new("one more letter typed (42 → 421)", rows), |b| {
+            b.iter_custom(|iters| {
+                let mut spent = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    browser.set_filter("42".into());
+                    let start = std::time::Instant::now();
+                    browser.set_filter("421".into());
+                    spent += start.elapsed();
+                }
+                spent
             })
         });
     }
@@ -145,17 +202,7 @@ fn frames_while_uploading(h: &mut Harness<'static, S3ShareApp>, files: Vec<std::
     let transfers = &h.state().state.transfers[first..];
     assert_eq!(transfers.len(), count);
     assert!(transfers.iter().all(|t| t.status == TransferStatus::Done), "an upload failed");
-    frames.sort();
-    let pct = |p: f64| frames[((frames.len() as f64 * p) as usize).min(frames.len() - 1)];
-    println!(
-        "frames during {what}: {} frames in {:.1} s; median {:?}, p99 {:?}, max {:?}, over 16 ms: {}",
-        frames.len(),
-        upload.as_secs_f64(),
-        pct(0.5),
-        pct(0.99),
-        frames.last().unwrap(),
-        frames.iter().filter(|f| **f > Duration::from_millis(16)).count()
-    );
+    report(&mut frames, what, Some(upload));
 }
 
 criterion_group! {
@@ -165,6 +212,11 @@ criterion_group! {
 }
 
 fn main() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for rows in [100_000, 1_000_000] {
+        frames_while_listing(&runtime, rows);
+    }
+    drop(runtime);
     frames_during_uploads();
     benches();
     Criterion::default().configure_from_args().final_summary();

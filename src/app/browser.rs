@@ -1,6 +1,9 @@
 //! The folder being browsed: its rows as they stream in, the filter, the sort order and the selection.
 //! Filtering and sorting are done once per change, never per frame: a frame only reads `visible`.
 
+use std::cmp::Ordering;
+use std::ops::Range;
+
 use chrono::{DateTime, Utc};
 
 use crate::store::{ListingPage, S3Location};
@@ -63,6 +66,9 @@ pub struct Browser {
     search_starts: Vec<usize>,
     /// Indices into `rows` that pass the filter, in sort order.
     pub visible: Vec<usize>,
+    /// The lowercase filter `visible` was last computed with, while rows and order have not changed
+    /// since: a longer filter that contains it only has to look at the rows it let through.
+    filtered_with: Option<String>,
     /// The filter text (case-insensitive substring of the name).
     pub filter: String,
     /// Sort column.
@@ -75,6 +81,49 @@ pub struct Browser {
     pub status: ListingStatus,
 }
 
+/// From this many rows on, filtering uses a second thread.
+const PARALLEL_ROWS: usize = 50_000;
+
+/// `work` on each half of `items`, the second half on another thread when there are many.
+fn in_parallel_halves<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> [R; 2] {
+    if items.len() < PARALLEL_ROWS {
+        return [work(items), work(&[])];
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| work(second));
+        let first = work(first);
+        [first, second.join().expect("filtering does not panic")]
+    })
+}
+
+/// How rows `a` and `b` compare when sorted by `sort`: folders first, then the column, then the name.
+fn compare_rows(rows: &[Row], sort: SortColumn, ascending: bool, a: usize, b: usize) -> Ordering {
+    let (a, b) = (&rows[a], &rows[b]);
+    let order = match sort {
+        SortColumn::Name => a.name.cmp(&b.name),
+        SortColumn::Size => a.size.cmp(&b.size).then_with(|| a.name.cmp(&b.name)),
+        SortColumn::Modified => a.modified.cmp(&b.modified).then_with(|| a.name.cmp(&b.name)),
+    };
+    b.is_folder.cmp(&a.is_folder).then(if ascending { order } else { order.reverse() })
+}
+
+/// Merges `added` (sorted by `compare`) into `sorted` (sorted the same way), in place from the back:
+/// a binary search per new item, and the old runs between them moved whole.
+fn merge_sorted(sorted: &mut Vec<usize>, added: &[usize], compare: impl Fn(usize, usize) -> Ordering) {
+    let mut old_end = sorted.len();
+    sorted.resize(old_end + added.len(), 0);
+    let mut end = sorted.len();
+    for &new in added.iter().rev() {
+        let at = sorted[..old_end].partition_point(|&old| compare(old, new) != Ordering::Greater);
+        let run = old_end - at;
+        sorted.copy_within(at..old_end, end - run);
+        end -= run + 1;
+        sorted[end] = new;
+        old_end = at;
+    }
+}
+
 impl Browser {
     /// Starts showing `folder`: clears the rows and returns the new generation to list with.
     pub fn open(&mut self, folder: S3Location) -> u64 {
@@ -85,6 +134,7 @@ impl Browser {
         self.search_text.clear();
         self.search_starts.clear();
         self.visible.clear();
+        self.filtered_with = None;
         self.selected = None;
         self.filter.clear();
         self.status = ListingStatus::Loading;
@@ -94,12 +144,15 @@ impl Browser {
         self.generation
     }
 
-    /// Adds a page if it belongs to the current listing.
-    pub fn add_page(&mut self, generation: u64, page: ListingPage) {
+    /// Adds a page if it belongs to the current listing, and returns the indices of the rows it added.
+    /// The new rows are sorted on their own and merged into the order (and, where they pass the
+    /// filter, into `visible`): a page costs one pass over the rows so far, never a full sort.
+    pub fn add_page(&mut self, generation: u64, page: ListingPage) -> Range<usize> {
+        let first_new = self.rows.len();
         if generation != self.generation {
-            return;
+            return first_new..first_new;
         }
-        let Some(folder) = &self.folder else { return };
+        let Some(folder) = &self.folder else { return first_new..first_new };
         let prefix = folder.key.clone();
         let relative = |key: &str| key.strip_prefix(prefix.as_str()).unwrap_or(key).to_owned();
         self.rows.extend(page.folders.into_iter().map(|p| Row {
@@ -116,14 +169,33 @@ impl Browser {
             size: o.size,
             modified: o.last_modified,
         }));
-        for row in &self.rows[self.search_starts.len().saturating_sub(1)..] {
-            if self.search_starts.is_empty() {
-                self.search_starts.push(0);
-            }
+        if self.search_starts.is_empty() {
+            self.search_starts.push(0);
+        }
+        for row in &self.rows[first_new..] {
             self.search_text.push_str(&row.name.to_lowercase());
             self.search_starts.push(self.search_text.len());
         }
-        self.resort();
+        let added = first_new..self.rows.len();
+        self.merge_rows(added.clone());
+        added
+    }
+
+    /// Merges the rows `added` into `order`, and those that pass the filter into `visible`.
+    fn merge_rows(&mut self, added: Range<usize>) {
+        let (rows, sort, ascending) = (&self.rows, self.sort, self.ascending);
+        let compare = |a: usize, b: usize| compare_rows(rows, sort, ascending, a, b);
+        let mut new: Vec<usize> = added.collect();
+        new.sort_unstable_by(|&a, &b| compare(a, b));
+        merge_sorted(&mut self.order, &new, compare);
+        let needle = self.filter.to_lowercase();
+        if !needle.is_empty() {
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let (text, starts) = (self.search_text.as_bytes(), &self.search_starts);
+            new.retain(|&i| finder.find(&text[starts[i]..starts[i + 1]]).is_some());
+        }
+        // `visible` is the order filtered by the current filter, so the passing new rows merge in.
+        merge_sorted(&mut self.visible, &new, compare);
     }
 
     /// Marks the listing complete or failed (if it is the current one).
@@ -152,45 +224,73 @@ impl Browser {
 
     /// Recomputes the sort order of all rows, then what is visible. Folders always come first.
     fn resort(&mut self) {
-        let rows = &self.rows;
+        let (rows, sort, ascending) = (&self.rows, self.sort, self.ascending);
         self.order.clear();
         self.order.extend(0..rows.len());
-        let (sort, ascending) = (self.sort, self.ascending);
-        self.order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
-            let order = match sort {
-                SortColumn::Name => a.name.cmp(&b.name),
-                SortColumn::Size => a.size.cmp(&b.size).then_with(|| a.name.cmp(&b.name)),
-                SortColumn::Modified => a.modified.cmp(&b.modified).then_with(|| a.name.cmp(&b.name)),
-            };
-            b.is_folder.cmp(&a.is_folder).then(if ascending { order } else { order.reverse() })
-        });
+        self.order.sort_unstable_by(|&a, &b| compare_rows(rows, sort, ascending, a, b));
+        self.filtered_with = None;
         self.refilter();
     }
 
-    /// Recomputes `visible`: the sorted rows that pass the filter.
+    /// Recomputes `visible`: the sorted rows that pass the filter. Typing one more letter only
+    /// re-checks the rows already visible; anything else is one search over all names, split over
+    /// two threads for big folders.
     fn refilter(&mut self) {
-        self.visible.clear();
-        if self.filter.is_empty() {
+        let needle = self.filter.to_lowercase();
+        if needle.is_empty() {
+            self.visible.clear();
             self.visible.extend_from_slice(&self.order);
+            self.filtered_with = None;
             return;
         }
-        let matched = self.rows_matching(&self.filter.to_lowercase());
-        self.visible.extend(self.order.iter().copied().filter(|&i| matched[i]));
+        let narrowing = self.filtered_with.as_deref().is_some_and(|before| needle.contains(before));
+        if narrowing {
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let (text, starts) = (self.search_text.as_bytes(), &self.search_starts);
+            self.visible.retain(|&i| finder.find(&text[starts[i]..starts[i + 1]]).is_some());
+        } else {
+            let matched = self.rows_matching(needle.as_bytes());
+            self.visible = in_parallel_halves(&self.order, |order| {
+                order.iter().copied().filter(|&i| matched[i]).collect::<Vec<_>>()
+            })
+            .concat();
+        }
+        self.filtered_with = Some(needle);
     }
 
-    /// Which rows' names contain `needle` (lowercase), by one pass of memmem over all names.
-    fn rows_matching(&self, needle: &str) -> Vec<bool> {
+    /// Which rows' names contain `needle` (lowercase): memmem over all names, both halves at once.
+    fn rows_matching(&self, needle: &[u8]) -> Vec<bool> {
         let mut matched = vec![false; self.rows.len()];
+        if matched.is_empty() {
+            return matched;
+        }
+        let split = if matched.len() >= PARALLEL_ROWS { matched.len() / 2 } else { matched.len() };
+        let (first, second) = matched.split_at_mut(split);
+        std::thread::scope(|scope| {
+            if !second.is_empty() {
+                scope.spawn(|| self.mark_matches(split, needle, second));
+            }
+            self.mark_matches(0, needle, first);
+        });
+        matched
+    }
+
+    /// Sets `out[k]` when row `first + k` contains `needle`.
+    fn mark_matches(&self, first: usize, needle: &[u8], out: &mut [bool]) {
         let starts = &self.search_starts;
-        for pos in memchr::memmem::find_iter(self.search_text.as_bytes(), needle.as_bytes()) {
-            let row = starts.partition_point(|&s| s <= pos) - 1;
+        let (from, to) = (starts[first], starts[first + out.len()]);
+        let mut row = first;
+        for pos in memchr::memmem::find_iter(&self.search_text.as_bytes()[from..to], needle) {
+            let pos = from + pos;
+            // Hits come in order: the row only moves forward.
+            while starts[row + 1] <= pos {
+                row += 1;
+            }
             // A hit that runs into the next name is not a hit.
-            if row < matched.len() && pos + needle.len() <= starts[row + 1] {
-                matched[row] = true;
+            if pos + needle.len() <= starts[row + 1] {
+                out[row - first] = true;
             }
         }
-        matched
     }
 
     /// The selected row.
@@ -305,6 +405,74 @@ mod tests {
         assert_eq!(names(&b), ["Ünïcode Ab.txt"]);
         b.set_filter("ab".into());
         assert_eq!(names(&b), ["ab", "Ünïcode Ab.txt"]);
+    }
+
+    #[test]
+    fn typing_narrows_and_every_path_agrees_with_a_plain_search() {
+        let mut b = Browser::default();
+        let g = b.open(S3Location { bucket: "bkt".into(), key: String::new() });
+        // Enough rows for the two-thread path; names that match across a boundary too.
+        let objects: Vec<(String, u64)> =
+            (0..120_000u64).map(|i| (format!("{}-{i}.Log", ["ab", "ba", "x"][i as usize % 3]), i % 997)).collect();
+        for chunk in objects.chunks(40_000) {
+            let chunk: Vec<(&str, u64)> = chunk.iter().map(|(k, s)| (k.as_str(), *s)).collect();
+            b.add_page(g, page(&[], &chunk));
+        }
+        b.sort_by(SortColumn::Size);
+        let plain = |b: &Browser, needle: &str| -> Vec<usize> {
+            b.order.iter().copied().filter(|&i| b.rows[i].name.to_lowercase().contains(needle)).collect()
+        };
+        for filter in ["1", "12", "12.", "12.LOG", "2", "a-", "ab-1", "b", "g0", "-", "zz", ""] {
+            b.set_filter(filter.into());
+            let expected = if filter.is_empty() { b.order.clone() } else { plain(&b, &filter.to_lowercase()) };
+            assert_eq!(b.visible, expected, "filter {filter:?}");
+        }
+        // A page arriving while a filter is active: the new rows are searched too.
+        b.set_filter("ab-".into());
+        b.add_page(g, page(&[], &[("AB-new", 1)]));
+        b.set_filter("ab-n".into());
+        assert_eq!(names(&b), ["AB-new"]);
+    }
+
+    #[test]
+    fn pages_merged_in_give_the_order_and_filter_of_a_full_sort() {
+        // Names, sizes and dates that arrive out of order and tie, in pages of uneven size.
+        let day = |i: u64| DateTime::from_timestamp(1_700_000_000 + (i % 13) as i64 * 86_400, 0);
+        let objects: Vec<ObjectEntry> = (0..5_000u64)
+            .map(|i| ObjectEntry {
+                key: format!("p/{}{:04}", ["Zed-", "alpha-", "Beta-"][(i % 3) as usize], (i * 7_919) % 5_000),
+                size: (i * 31) % 97,
+                last_modified: day(i),
+                etag: None,
+                storage_class: None,
+            })
+            .collect();
+        for (sort, descending) in [(SortColumn::Name, false), (SortColumn::Size, true), (SortColumn::Modified, false)] {
+            for filter in ["", "a-1", "ZED"] {
+                let mut b = Browser::default();
+                let g = b.open(S3Location { bucket: "bkt".into(), key: "p/".into() });
+                b.sort_by(sort);
+                if descending {
+                    b.sort_by(sort);
+                }
+                b.set_filter(filter.into());
+                let mut start = 0;
+                for (n, len) in [1usize, 999, 0, 1000, 1, 1999, 1000].into_iter().enumerate() {
+                    let folders = if n == 3 { vec!["p/sub/".to_owned()] } else { Vec::new() };
+                    let chunk = objects[start..start + len].to_vec();
+                    let added = b.add_page(g, ListingPage { folders, objects: chunk });
+                    assert_eq!(added.len(), len + usize::from(n == 3));
+                    start += len;
+                }
+                let mut full: Vec<usize> = (0..b.rows.len()).collect();
+                full.sort_by(|&x, &y| compare_rows(&b.rows, b.sort, b.ascending, x, y));
+                assert_eq!(b.order, full, "{sort:?} {filter:?}");
+                let needle = filter.to_lowercase();
+                full.retain(|&i| b.rows[i].name.to_lowercase().contains(&needle));
+                assert_eq!(b.visible, full, "{sort:?} {filter:?}");
+                assert_eq!(b.rows[b.visible[0]].is_folder, filter.is_empty(), "folders first");
+            }
+        }
     }
 
     #[test]

@@ -489,9 +489,9 @@ impl AppState {
                 Vec::new()
             }
             Event::FolderPage { generation, page } => {
-                self.browser.add_page(generation, page);
+                let added = self.browser.add_page(generation, page);
                 if let Some(key) = self.select_when_listed.clone()
-                    && let Some(index) = self.browser.rows.iter().position(|r| r.key == key)
+                    && let Some(index) = added.clone().find(|&i| self.browser.rows[i].key == key)
                 {
                     self.select_when_listed = None;
                     return self.select_row(index);
