@@ -125,6 +125,11 @@ pub enum Command {
         /// Who can reach it.
         reach: crate::local::embedded::Reach,
     },
+    /// Encode a link as a QR code (answered by [`super::Event::QrEncoded`]).
+    EncodeQr {
+        /// The link.
+        url: String,
+    },
     /// Open the native save dialog for downloading `source`.
     PickDownloadTarget {
         /// The object to download.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{LinkPurpose, TransferId};
 use crate::app::settings::SavedConnection;
-use crate::share::{ShareError, ShareLink};
+use crate::share::{LinkQrCode, ShareError, ShareLink};
 use crate::store::{
     BucketEntry, DownloadOutcome, ListingPage, ObjectDetails, PendingUpload, S3Location, StoreError, TransferProgress,
     UploadOutcome,
@@ -126,6 +126,13 @@ pub enum Event {
         purpose: LinkPurpose,
         /// The link or why not.
         result: Result<ShareLink, ShareError>,
+    },
+    /// A link encoded as a QR code.
+    QrEncoded {
+        /// The link.
+        url: String,
+        /// Its QR code, or `None` when it is too long for one.
+        code: Option<LinkQrCode>,
     },
     /// An object was deleted (or not).
     Deleted {

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 pub use command::{Command, LinkPurpose, OnConflict, Secret, TransferId};
 pub use event::{ConnectionSummary, Event, InterruptedUpload};
 
-use crate::share::create_link;
+use crate::share::{LinkQrCode, create_link};
 use crate::store::{S3Location, Store, StoreError, TransferProgress, UploadJournal, UploadOptions};
 
 /// Uploads and downloads that move bytes at once; the others wait their turn.
@@ -180,6 +180,13 @@ impl WorkerState {
                     Err(e) => events.send(Event::LocalStoreFailed(format!("{e}: {}", dir.display()))),
                 }
             }
+            Command::EncodeQr { url } => {
+                tokio::spawn(async move {
+                    let text = url.clone();
+                    let code = tokio::task::spawn_blocking(move || LinkQrCode::encode(&text)).await.ok().flatten();
+                    events.send(Event::QrEncoded { url, code });
+                });
+            }
             Command::Cancel { id } => {
                 if let Some(token) = self.transfers.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
                     token.cancel();
@@ -337,7 +344,8 @@ async fn run_store_command(command: Command, context: CommandContext) {
         | Command::SaveConnection { .. }
         | Command::StartLocalStore { .. }
         | Command::PickUploadFiles { .. }
-        | Command::PickDownloadTarget { .. } => {
+        | Command::PickDownloadTarget { .. }
+        | Command::EncodeQr { .. } => {
             unreachable!("handled by the worker loop")
         }
     }

@@ -8,7 +8,7 @@ use super::UiLocal;
 use crate::app::format;
 use crate::app::state::{AppState, ConnectionStatus, LinkMode};
 use crate::local::embedded::Reach;
-use crate::share::LinkExpiry;
+use crate::share::{LinkExpiry, LinkQrCode};
 use crate::worker::{Command, LinkPurpose};
 
 /// Presets under the slider.
@@ -245,14 +245,23 @@ fn last_link_ui(ui: &mut egui::Ui, state: &AppState, local: &mut UiLocal) {
     if let Some(note) = link.browser_note() {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
-    if local.qr.as_ref().is_none_or(|(url, _)| url != &link.url)
-        && let Some(image) = qr_image(&link.url)
-    {
-        let texture = ui.ctx().load_texture("link-qr", image, egui::TextureOptions::NEAREST);
-        local.qr = Some((link.url.clone(), texture));
-    }
-    if let Some((_, texture)) = &local.qr {
-        ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(180.0, 180.0)));
+    // The worker encodes the QR code; until it is back, its place is kept (no jump in the layout).
+    match state.share.qr.as_ref().filter(|(url, _)| *url == link.url) {
+        Some((_, Some(code))) => {
+            if local.qr.as_ref().is_none_or(|(url, _)| *url != code.text) {
+                let texture = ui.ctx().load_texture("link-qr", qr_image(code), egui::TextureOptions::NEAREST);
+                local.qr = Some((code.text.clone(), texture));
+            }
+            if let Some((_, texture)) = &local.qr {
+                ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(180.0, 180.0)));
+            }
+        }
+        Some((_, None)) => {
+            ui.label(RichText::new("This link is too long for a QR code.").weak().small());
+        }
+        None => {
+            ui.allocate_space(egui::vec2(180.0, 180.0));
+        }
     }
     ui.label(
         RichText::new(
@@ -263,22 +272,20 @@ fn last_link_ui(ui: &mut egui::Ui, state: &AppState, local: &mut UiLocal) {
     );
 }
 
-/// The link as a QR code, one pixel per module with a 4-module quiet zone.
-fn qr_image(url: &str) -> Option<egui::ColorImage> {
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    let width = code.width();
+/// The QR code as an image, one pixel per module with a 4-module quiet zone.
+fn qr_image(code: &LinkQrCode) -> egui::ColorImage {
+    let width = code.width;
     let border = 4;
     let size = width + 2 * border;
-    let colors = code.to_colors();
     let mut pixels = vec![egui::Color32::WHITE; size * size];
     for y in 0..width {
         for x in 0..width {
-            if colors[y * width + x] == qrcode::Color::Dark {
+            if code.is_dark(x, y) {
                 pixels[(y + border) * size + x + border] = egui::Color32::BLACK;
             }
         }
     }
-    Some(egui::ColorImage::new([size, size], pixels))
+    egui::ColorImage::new([size, size], pixels)
 }
 
 #[cfg(test)]
@@ -294,8 +301,11 @@ mod tests {
     }
 
     #[test]
-    fn qr_codes_encode_long_links() {
-        let image = qr_image(&"https://example.com/".repeat(40)).unwrap();
-        assert!(image.size[0] > 40 && image.size[0] == image.size[1]);
+    fn qr_images_have_a_quiet_zone_around_the_code() {
+        let code = LinkQrCode::encode(&"https://example.com/".repeat(40)).unwrap();
+        let image = qr_image(&code);
+        assert_eq!(image.size, [code.width + 8, code.width + 8]);
+        assert_eq!(image.pixels[0], egui::Color32::WHITE, "quiet zone");
+        assert_eq!(image.pixels[4 * image.size[0] + 4], egui::Color32::BLACK, "finder pattern corner");
     }
 }
