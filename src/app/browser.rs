@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 
-use crate::store::{ListingPage, S3Location};
+use crate::store::{ListingPage, ObjectEntry, S3Location};
 
 /// One row: a sub-folder or an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +198,31 @@ impl Browser {
         merge_sorted(&mut self.visible, &new, compare);
     }
 
+    /// Puts `object` (one just uploaded, or its fresh details) in the rows of a complete listing without
+    /// listing the folder again: its row is updated, or added, and moved to where the sort puts it.
+    /// Returns the row's index; `None` when the object is not directly in this folder or the listing
+    /// is still arriving (a page could bring the same key a second time).
+    pub fn upsert_object(&mut self, object: ObjectEntry) -> Option<usize> {
+        let folder = self.folder.as_ref()?;
+        let name = object.key.strip_prefix(folder.key.as_str())?;
+        if self.status != ListingStatus::Complete || name.is_empty() || name.contains('/') {
+            return None;
+        }
+        let Some(index) = self.rows.iter().position(|r| !r.is_folder && r.key == object.key) else {
+            let generation = self.generation;
+            return Some(self.add_page(generation, ListingPage { folders: vec![], objects: vec![object] }).start);
+        };
+        let row = &mut self.rows[index];
+        if (row.size, row.modified) == (object.size, object.last_modified) {
+            return Some(index);
+        }
+        (row.size, row.modified) = (object.size, object.last_modified);
+        self.order.retain(|&i| i != index);
+        self.visible.retain(|&i| i != index);
+        self.merge_rows(index..index + 1);
+        Some(index)
+    }
+
     /// Marks the listing complete or failed (if it is the current one).
     pub fn finish(&mut self, generation: u64, status: ListingStatus) {
         if generation == self.generation {
@@ -353,7 +378,6 @@ impl Browser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ObjectEntry;
 
     fn page(folders: &[&str], objects: &[(&str, u64)]) -> ListingPage {
         ListingPage {
@@ -473,6 +497,37 @@ mod tests {
                 assert_eq!(b.rows[b.visible[0]].is_folder, filter.is_empty(), "folders first");
             }
         }
+    }
+
+    #[test]
+    fn an_upserted_object_takes_its_place_in_the_order_and_the_filter() {
+        let entry = |key: &str, size| ObjectEntry {
+            key: key.into(),
+            size,
+            last_modified: None,
+            etag: None,
+            storage_class: None,
+        };
+        let mut b = Browser::default();
+        let g = b.open(S3Location { bucket: "bkt".into(), key: "d/".into() });
+        b.add_page(g, page(&["d/sub/"], &[("d/a.txt", 5), ("d/b.log", 7), ("d/c.txt", 9)]));
+        assert_eq!(b.upsert_object(entry("d/new.txt", 1)), None, "not while the listing arrives");
+        b.finish(g, ListingStatus::Complete);
+        b.sort_by(SortColumn::Size);
+        b.set_filter("txt".into());
+        assert_eq!(b.upsert_object(entry("d/sub/deep.txt", 1)), None, "not in this folder");
+        assert_eq!(b.upsert_object(entry("d/", 0)), None, "the folder's own marker");
+        let a = b.upsert_object(entry("d/a.txt", 100)).unwrap();
+        assert_eq!(b.rows[a].size, 100);
+        assert_eq!(names(&b), ["c.txt", "a.txt"], "replaced: moved to its new size");
+        let new = b.upsert_object(entry("d/new.txt", 6)).unwrap();
+        assert_eq!(b.rows.len(), 5);
+        assert_eq!(names(&b), ["new.txt", "c.txt", "a.txt"]);
+        assert_eq!(b.upsert_object(entry("d/new.txt", 6)), Some(new), "unchanged");
+        b.upsert_object(entry("d/x.log", 1));
+        assert_eq!(names(&b), ["new.txt", "c.txt", "a.txt"], "filtered out");
+        b.set_filter(String::new());
+        assert_eq!(names(&b), ["sub/", "x.log", "new.txt", "b.log", "c.txt", "a.txt"]);
     }
 
     #[test]

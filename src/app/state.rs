@@ -12,8 +12,8 @@ use super::connections::{ConnectionChoice, THIS_COMPUTER};
 use super::settings::Settings;
 use super::transfer::{Transfer, TransferKind, TransferStatus};
 use crate::local::embedded::Reach;
-use crate::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkRequest, ShareLink};
-use crate::store::{BucketEntry, ObjectDetails, S3Location, StoreError, TransferProgress, UploadJournal};
+use crate::share::{CredentialEndPolicy, LinkExpiry, LinkKind, LinkQrCode, LinkRequest, ShareLink};
+use crate::store::{BucketEntry, ObjectDetails, ObjectEntry, S3Location, StoreError, TransferProgress, UploadJournal};
 use crate::worker::{Command, ConnectionSummary, Event, InterruptedUpload, LinkPurpose, OnConflict, TransferId};
 
 /// How long a toast stays.
@@ -82,6 +82,9 @@ pub struct ShareForm {
     pub content_type: String,
     /// The last link made, for the QR code and "copy as curl".
     pub last_link: Option<ShareLink>,
+    /// A recent link and its QR code (`None`: too long for one), encoded by the worker; shown while
+    /// that link is the last one.
+    pub qr: Option<(String, Option<LinkQrCode>)>,
 }
 
 /// Everything the window shows.
@@ -544,8 +547,22 @@ impl AppState {
                         && outcome.location.key.strip_prefix(&f.key).is_some_and(|rest| !rest.contains('/'))
                 });
                 if in_view {
-                    commands.extend(self.reload_folder());
-                    self.select_when_listed = Some(outcome.location.key.clone());
+                    // Into the rows directly: relisting a big folder for each upload would cost a
+                    // request per 1,000 keys and empty the list meanwhile.
+                    let entry = ObjectEntry {
+                        key: outcome.location.key.clone(),
+                        size: outcome.size,
+                        last_modified: Some(Utc::now()),
+                        etag: outcome.etag.clone(),
+                        storage_class: None,
+                    };
+                    match self.browser.upsert_object(entry) {
+                        Some(index) => commands.extend(self.select_row(index)),
+                        None => {
+                            commands.extend(self.reload_folder());
+                            self.select_when_listed = Some(outcome.location.key.clone());
+                        }
+                    }
                 }
                 if self.settings.copy_link_after_upload {
                     commands.push(Command::MakeLink {
@@ -599,9 +616,20 @@ impl AppState {
                             }
                             LinkPurpose::Show => {}
                         }
+                        let url = link.url.clone();
                         self.share.last_link = Some(link);
+                        if self.share.qr.as_ref().is_none_or(|(encoded, _)| *encoded != url) {
+                            return vec![Command::EncodeQr { url }];
+                        }
                     }
                     Err(error) => self.errors.push(UiError::new("Could not make the link", &error)),
+                }
+                Vec::new()
+            }
+            Event::QrEncoded { url, code } => {
+                // Kept only while it is the last link's: a slower, older code never replaces a newer one.
+                if self.share.last_link.as_ref().is_some_and(|link| link.url == url) {
+                    self.share.qr = Some((url, code));
                 }
                 Vec::new()
             }
@@ -616,6 +644,19 @@ impl AppState {
                 }
             },
             Event::Details { location, result } => {
+                if let Ok(details) = &result
+                    && self.browser.folder.as_ref().is_some_and(|f| f.bucket == location.bucket)
+                {
+                    // The server's size and date replace what the row had (e.g. this computer's clock
+                    // for a file just uploaded).
+                    self.browser.upsert_object(ObjectEntry {
+                        key: location.key.clone(),
+                        size: details.size,
+                        last_modified: details.last_modified,
+                        etag: details.etag.clone(),
+                        storage_class: details.storage_class.clone(),
+                    });
+                }
                 if self.browser.selected_object().as_ref() == Some(&location) {
                     self.details = Some((location, result.map_err(|e| e.to_string())));
                 }
@@ -764,13 +805,22 @@ mod tests {
     }
 
     #[test]
-    fn a_finished_upload_relists_its_folder_and_copies_its_link() {
+    fn a_finished_upload_joins_its_listed_folder_or_relists_one_still_loading_and_copies_its_link() {
         let mut state = connected(None);
         state.open_folder(folder("docs/"));
-        let commands = state.upload_files(vec!["/tmp/a.pdf".into()], &folder("docs/"));
-        let Command::Upload { id, on_conflict: OnConflict::Ask, .. } = commands[0] else { panic!("{commands:?}") };
-        let outcome = UploadOutcome { location: folder("docs/a.pdf"), size: 10, etag: None, parts: 1 };
-        let commands = state.apply(Event::UploadDone { id, outcome });
+        let generation = state.browser.generation;
+        let b_pdf =
+            ObjectEntry { key: "docs/b.pdf".into(), size: 1, last_modified: None, etag: None, storage_class: None };
+        state.apply(Event::FolderPage { generation, page: ListingPage { folders: vec![], objects: vec![b_pdf] } });
+        let upload = |state: &mut AppState, name: &str| {
+            let commands = state.upload_files(vec![format!("/tmp/{name}").into()], &folder("docs/"));
+            let Command::Upload { id, on_conflict: OnConflict::Ask, .. } = commands[0] else { panic!("{commands:?}") };
+            let outcome = UploadOutcome { location: folder(&format!("docs/{name}")), size: 10, etag: None, parts: 1 };
+            state.apply(Event::UploadDone { id, outcome })
+        };
+
+        // Still loading: the folder is listed again, and the new object selected when it shows up.
+        let commands = upload(&mut state, "a.pdf");
         assert!(matches!(&commands[0], Command::ListFolder { folder, .. } if folder.key == "docs/"));
         assert!(
             matches!(&commands[1], Command::MakeLink { purpose: LinkPurpose::CopyUrl, request } if request.location.key == "docs/a.pdf")
@@ -778,6 +828,24 @@ mod tests {
         assert_eq!(commands.len(), 2, "no bucket relisting for one upload");
         assert_eq!(state.select_when_listed.as_deref(), Some("docs/a.pdf"));
         assert_eq!(state.transfers[0].status, TransferStatus::Done);
+
+        // Listed in full: the row goes in (in sort order, selected), with no new listing.
+        let generation = state.browser.generation;
+        state.apply(Event::FolderDone { generation });
+        let commands = upload(&mut state, "0.pdf");
+        assert!(matches!(&commands[0], Command::Details { location } if location.key == "docs/0.pdf"), "{commands:?}");
+        assert!(matches!(&commands[1], Command::MakeLink { .. }));
+        assert_eq!(commands.len(), 2, "no listing");
+        assert_eq!(state.browser.generation, generation);
+        let names: Vec<_> = state.browser.visible.iter().map(|&i| state.browser.rows[i].name.as_str()).collect();
+        assert_eq!(names, ["0.pdf"]);
+        assert_eq!(state.browser.selected_row().unwrap().name, "0.pdf");
+        // The server's details then correct the row.
+        let modified = DateTime::from_timestamp(1_700_000_000, 0);
+        let details =
+            ObjectDetails { size: 10, content_type: None, last_modified: modified, etag: None, storage_class: None };
+        state.apply(Event::Details { location: folder("docs/0.pdf"), result: Ok(details) });
+        assert_eq!(state.browser.selected_row().unwrap().modified, modified);
     }
 
     #[test]
@@ -814,6 +882,26 @@ mod tests {
         assert!(state.toasts[0].text.starts_with("Link copied — valid until"));
         state.apply(Event::Link { purpose: LinkPurpose::CopyCurl, result: Ok(link("http://h/x")) });
         assert_eq!(state.clipboard_out.as_deref(), Some("curl --fail --output 'a.pdf' 'http://h/x'"));
+    }
+
+    #[test]
+    fn the_worker_encodes_each_new_links_qr_code_once_and_late_codes_are_dropped() {
+        let mut state = connected(None);
+        let (first, second) = ("http://h/bkt/a?X-Amz-Signature=1", "http://h/bkt/b?X-Amz-Signature=2");
+        let asked = state.apply(Event::Link { purpose: LinkPurpose::Show, result: Ok(link(first)) });
+        assert!(matches!(&asked[..], [Command::EncodeQr { url }] if url == first));
+        let asked = state.apply(Event::Link { purpose: LinkPurpose::CopyUrl, result: Ok(link(second)) });
+        assert!(matches!(&asked[..], [Command::EncodeQr { url }] if url == second));
+        let code = |url: &str| LinkQrCode::encode(url);
+        state.apply(Event::QrEncoded { url: first.into(), code: code(first) });
+        assert_eq!(state.share.qr, None, "the first link's code came too late");
+        state.apply(Event::QrEncoded { url: second.into(), code: code(second) });
+        assert_eq!(state.share.qr, Some((second.to_owned(), code(second))));
+        let again = state.apply(Event::Link { purpose: LinkPurpose::CopyUrl, result: Ok(link(second)) });
+        assert!(again.is_empty(), "the same link is not encoded again");
+        state.apply(Event::Link { purpose: LinkPurpose::Show, result: Ok(link(first)) });
+        state.apply(Event::QrEncoded { url: first.into(), code: None });
+        assert_eq!(state.share.qr, Some((first.to_owned(), None)), "too long for a QR code, and known to be");
     }
 
     #[test]

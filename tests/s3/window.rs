@@ -190,6 +190,10 @@ fn browse_select_and_copy_a_working_link() {
     assert_eq!(body, data, "the copied link serves the exact bytes");
     step_until(&mut harness, "the toast", |h| h.query_by_label_contains("Link copied — valid until").is_some());
     assert_eq!(harness.state().state.settings.history.len(), 1, "kept in the history");
+    step_until(&mut harness, "the QR code from the worker", |h| h.state().state.share.qr.is_some());
+    let (encoded, code) = harness.state().state.share.qr.clone().unwrap();
+    assert_eq!(encoded, url, "the QR code is the copied link's");
+    assert_eq!(code.map(|c| c.text), Some(url.clone()));
 
     // Keyboard: Backspace goes up, then Ctrl+C on a folder makes no link.
     harness.key_press(egui::Key::Backspace);
