@@ -8,6 +8,8 @@
 # S3SHARE_TEST_ACCESS_KEY, S3SHARE_TEST_SECRET_KEY, S3SHARE_TEST_REGION and S3SHARE_TEST_BUCKET
 # (Garage is a good real one: ../shared/tools/garage.sh). Peers are installed from the registries:
 # awscli and boto3 (pip), rclone (Debian). Tools alternate run by run; medians and ratios are reported.
+# The criterion presign bench runs too. BENCHMARKS.md is rewritten up to the line
+# "<!-- end of bench/compare.sh output -->"; what follows it (the window's figures) is kept.
 set -euo pipefail
 RUNS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,8 +22,9 @@ command -v rclone >/dev/null || { apt-get update -qq && apt-get install -y -qq r
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 python3 -c 'import boto3' 2>/dev/null || pip install -q boto3
 command -v aws >/dev/null || pip install -q awscli
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 (cd "$ROOT" && cargo build --release --quiet)
-BIN=$ROOT/target/release/s3share
+BIN=$TARGET/release/s3share
 
 # --- server --------------------------------------------------------------------------------
 if [ -n "${S3SHARE_TEST_ENDPOINT:-}" ]; then
@@ -118,9 +121,10 @@ done
 "$BIN" ls --recursive "s3://$BUCKET/list/keys/" | wc -l | xargs -I{} echo "s3share listed {} keys" >&2
 
 BOTO3=$(python3 "$ROOT/bench/boto3_presign.py")
+(cd "$ROOT" && cargo bench --quiet --bench presign >&2)
 
 # --- report --------------------------------------------------------------------------------
-ROOT=$ROOT python3 - "$RESULTS" "$OUT" "$SERVER" "$RUNS" "$BOTO3" <<'PY'
+TARGET=$TARGET python3 - "$RESULTS" "$OUT" "$SERVER" "$RUNS" "$BOTO3" <<'PY'
 import statistics, sys, platform, os, subprocess, collections
 results, out, server, runs, boto3 = sys.argv[1:]
 rows = collections.defaultdict(lambda: collections.defaultdict(list))
@@ -146,7 +150,7 @@ for case in order:
 import json
 def criterion(name):
     try:
-        est = json.load(open(os.path.join(os.environ["ROOT"], "target", "criterion", name, "new", "estimates.json")))
+        est = json.load(open(os.path.join(os.environ["TARGET"], "criterion", name, "new", "estimates.json")))
         return est["median"]["point_estimate"]
     except OSError:
         return None
@@ -157,6 +161,13 @@ if one and folder:
 else:
     lines.append("- s3share: run `cargo bench --bench presign` before this script to include its figures")
 lines.append("")
-open(out, "w").write("\n".join(lines))
+# What follows the marker (figures kept by hand, e.g. the window's) survives a new run.
+MARK = "<!-- end of bench/compare.sh output -->"
+try:
+    kept = open(out).read().split(MARK, 1)[1]
+except (OSError, IndexError):
+    kept = "\n"
+lines.append(MARK)
+open(out, "w").write("\n".join(lines) + kept)
 print("\n".join(lines))
 PY
