@@ -340,15 +340,14 @@ impl AppState {
                 let id = self.next_transfer_id;
                 self.next_transfer_id += 1;
                 let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                self.transfers.push(Transfer {
+                let object = S3Location { bucket: folder.bucket.clone(), key: format!("{}{name}", folder.key) };
+                self.transfers.push(Transfer::queued(
                     id,
-                    kind: TransferKind::Upload,
-                    object: S3Location { bucket: folder.bucket.clone(), key: format!("{}{name}", folder.key) },
-                    local: source.clone(),
-                    progress: TransferProgress { done: 0, total: 0 },
-                    started: Instant::now(),
-                    status: TransferStatus::Queued,
-                });
+                    TransferKind::Upload,
+                    source.clone(),
+                    object,
+                    TransferProgress { done: 0, total: 0 },
+                ));
                 Command::Upload { id, source, target: folder.clone(), on_conflict: OnConflict::Ask }
             })
             .collect()
@@ -362,15 +361,13 @@ impl AppState {
         let InterruptedUpload { pending, uploaded } = self.interrupted.remove(index);
         let id = self.next_transfer_id;
         self.next_transfer_id += 1;
-        self.transfers.push(Transfer {
+        self.transfers.push(Transfer::queued(
             id,
-            kind: TransferKind::Upload,
-            object: S3Location { bucket: pending.bucket.clone(), key: pending.key.clone() },
-            local: pending.source.clone(),
-            progress: TransferProgress { done: uploaded.unwrap_or(0), total: pending.size },
-            started: Instant::now(),
-            status: TransferStatus::Queued,
-        });
+            TransferKind::Upload,
+            pending.source.clone(),
+            S3Location { bucket: pending.bucket.clone(), key: pending.key.clone() },
+            TransferProgress { done: uploaded.unwrap_or(0), total: pending.size },
+        ));
         vec![Command::ResumeUpload { id, pending }]
     }
 
@@ -395,15 +392,13 @@ impl AppState {
     pub fn download_to(&mut self, source: S3Location, dest: PathBuf) -> Vec<Command> {
         let id = self.next_transfer_id;
         self.next_transfer_id += 1;
-        self.transfers.push(Transfer {
+        self.transfers.push(Transfer::queued(
             id,
-            kind: TransferKind::Download,
-            local: dest.clone(),
-            object: source.clone(),
-            progress: TransferProgress { done: 0, total: 0 },
-            started: Instant::now(),
-            status: TransferStatus::Queued,
-        });
+            TransferKind::Download,
+            dest.clone(),
+            source.clone(),
+            TransferProgress { done: 0, total: 0 },
+        ));
         vec![Command::Download { id, source, dest }]
     }
 
@@ -516,8 +511,7 @@ impl AppState {
             Event::TransferStarted { id, object } => {
                 if let Some(t) = self.transfer_mut(id) {
                     t.object = object;
-                    t.status = TransferStatus::Running;
-                    t.started = Instant::now();
+                    t.start();
                 }
                 Vec::new()
             }

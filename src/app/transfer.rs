@@ -49,11 +49,41 @@ pub struct Transfer {
     pub progress: TransferProgress,
     /// When it started (for speed and time left).
     pub started: Instant,
+    /// Bytes already done when it started moving (a resumed upload's parts already on the server):
+    /// left out of its speed.
+    pub done_at_start: u64,
     /// Where it stands.
     pub status: TransferStatus,
 }
 
 impl Transfer {
+    /// A transfer waiting for a slot, `progress` already done of it.
+    pub fn queued(
+        id: TransferId,
+        kind: TransferKind,
+        local: PathBuf,
+        object: S3Location,
+        progress: TransferProgress,
+    ) -> Self {
+        Self {
+            id,
+            kind,
+            local,
+            object,
+            done_at_start: progress.done,
+            progress,
+            started: Instant::now(),
+            status: TransferStatus::Queued,
+        }
+    }
+
+    /// Marks it moving from now on: speed counts from here.
+    pub fn start(&mut self) {
+        self.status = TransferStatus::Running;
+        self.started = Instant::now();
+        self.done_at_start = self.progress.done;
+    }
+
     /// The name shown.
     pub fn label(&self) -> String {
         match self.kind {
@@ -73,10 +103,11 @@ impl Transfer {
         }
     }
 
-    /// Bytes per second so far.
+    /// Bytes per second moved since it started.
     pub fn speed(&self, now: Instant) -> f64 {
         let secs = now.duration_since(self.started).as_secs_f64();
-        if secs <= 0.0 { 0.0 } else { self.progress.done as f64 / secs }
+        let moved = self.progress.done.saturating_sub(self.done_at_start);
+        if secs <= 0.0 { 0.0 } else { moved as f64 / secs }
     }
 
     /// Seconds left at the current speed, if it can be told.
@@ -88,5 +119,26 @@ impl Transfer {
     /// Still moving or waiting for an answer.
     pub fn is_active(&self) -> bool {
         matches!(self.status, TransferStatus::Queued | TransferStatus::Running | TransferStatus::Conflict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_resumed_upload_counts_only_the_bytes_it_moved_in_its_speed() {
+        let object = S3Location { bucket: "b".into(), key: "big.mov".into() };
+        let progress = TransferProgress { done: 600, total: 1000 };
+        let mut transfer = Transfer::queued(1, TransferKind::Upload, "big.mov".into(), object, progress);
+        transfer.start();
+        let started = transfer.started;
+        transfer.progress.done = 700;
+        let later = started + Duration::from_secs(2);
+        assert_eq!(transfer.speed(later), 50.0, "100 bytes in 2 s, not 700");
+        assert_eq!(transfer.seconds_left(later), Some(6.0));
+        assert_eq!(transfer.fraction(), 0.7);
     }
 }

@@ -269,9 +269,7 @@ pub fn interrupted_uploads_ui(ctx: &egui::Context, state: &mut AppState, out: &m
                 None => (0.0, format!("? of {} (the server did not say)", format::size(pending.size))),
             };
             ui.add(egui::ProgressBar::new(fraction).desired_height(6.0));
-            ui.label(
-                RichText::new(format!("{done} · started {}", format::local_time(pending.started_at))).small().weak(),
-            );
+            ui.label(RichText::new(format!("{done} · started {}", format::local_time(pending.started_at))).weak());
             ui.horizontal(|ui| {
                 if ui.button(format!("Resume {name}")).clicked() {
                     answer = Some(Answer::Resume(index));
