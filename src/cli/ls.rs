@@ -53,7 +53,24 @@ pub async fn run(store: &Store, location: Option<S3Location>, recursive: bool, j
     Ok(out.flush()?)
 }
 
-/// Names relative to the listed folder (as `aws s3 ls` shows them); full keys when recursive.
+/// Names relative to the folder the listed prefix is in (as `aws s3 ls` shows them: `ls s3://b/docs/re`
+/// shows `report.pdf`, not `port.pdf`); full keys when recursive.
 fn relative<'a>(key: &'a str, prefix: &str, recursive: bool) -> &'a str {
-    if recursive { key } else { key.strip_prefix(prefix).unwrap_or(key) }
+    let folder = &prefix[..prefix.rfind('/').map_or(0, |slash| slash + 1)];
+    if recursive { key } else { key.strip_prefix(folder).unwrap_or(key) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+
+    #[test]
+    fn names_are_shown_relative_to_the_folder_of_the_prefix() {
+        assert_eq!(relative("docs/report.pdf", "docs/", false), "report.pdf");
+        assert_eq!(relative("docs/report.pdf", "docs/re", false), "report.pdf");
+        assert_eq!(relative("docs/report.pdf", "docs/report.pdf", false), "report.pdf");
+        assert_eq!(relative("docs/old/", "docs/o", false), "old/");
+        assert_eq!(relative("report.pdf", "rep", false), "report.pdf");
+        assert_eq!(relative("docs/report.pdf", "docs/re", true), "docs/report.pdf");
+    }
 }
