@@ -6,8 +6,9 @@
 #
 # Server: the project's own store (`s3share serve`), or any server given by S3SHARE_TEST_ENDPOINT,
 # S3SHARE_TEST_ACCESS_KEY, S3SHARE_TEST_SECRET_KEY, S3SHARE_TEST_REGION and S3SHARE_TEST_BUCKET
-# (Garage is a good real one: ../shared/tools/garage.sh). Peers are installed from the registries:
-# awscli and boto3 (pip), rclone (Debian). Tools alternate run by run; medians and ratios are reported.
+# (Garage is a good real one: ../shared/tools/garage.sh; BENCH_SERVER names it in the report).
+# Peers are installed from the registries: awscli and boto3 (pip), rclone (Debian). Tools alternate
+# run by run, each after a `sync`; medians and ratios are reported.
 # The criterion presign bench runs too. BENCHMARKS.md is rewritten up to the line
 # "<!-- end of bench/compare.sh output -->"; what follows it (the window's figures) is kept.
 set -euo pipefail
@@ -31,7 +32,7 @@ if [ -n "${S3SHARE_TEST_ENDPOINT:-}" ]; then
   export AWS_ENDPOINT_URL=$S3SHARE_TEST_ENDPOINT AWS_ACCESS_KEY_ID=$S3SHARE_TEST_ACCESS_KEY
   export AWS_SECRET_ACCESS_KEY=$S3SHARE_TEST_SECRET_KEY AWS_REGION=$S3SHARE_TEST_REGION
   BUCKET=${S3SHARE_TEST_BUCKET:?set S3SHARE_TEST_BUCKET too}
-  SERVER="external server at $AWS_ENDPOINT_URL"
+  SERVER="${BENCH_SERVER:-an external server} at $AWS_ENDPOINT_URL"
 else
   "$BIN" serve --dir "$WORK/store" --addr 127.0.0.1:0 > "$WORK/serve.env" 2>/dev/null &
   SERVE_PID=$!
@@ -39,21 +40,18 @@ else
   for _ in $(seq 50); do [ "$(wc -l < "$WORK/serve.env")" -ge 4 ] && break; sleep 0.1; done
   set -a; . "$WORK/serve.env"; set +a
   BUCKET=shared
-  SERVER="s3share's own store (s3s-fs 0.14 backend) at $AWS_ENDPOINT_URL"
+  SERVER="s3share's own store (\`s3share serve\`: s3s-fs 0.14 under a key index) at $AWS_ENDPOINT_URL"
 fi
 export AWS_DEFAULT_REGION=$AWS_REGION
 export RCLONE_CONFIG_B_TYPE=s3 RCLONE_CONFIG_B_PROVIDER=Other RCLONE_CONFIG_B_ENDPOINT=$AWS_ENDPOINT_URL
 export RCLONE_CONFIG_B_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RCLONE_CONFIG_B_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 export RCLONE_CONFIG_B_REGION=$AWS_REGION RCLONE_CONFIG_B_FORCE_PATH_STYLE=true
 rclone() { env -u AWS_CA_BUNDLE rclone "$@"; }   # rclone 1.60 refuses this machine's AWS_CA_BUNDLE
-awscli() { aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 
 # --- data ----------------------------------------------------------------------------------
 [ -f "$WORK/1g.bin" ] || head -c $((1 << 30)) /dev/urandom > "$WORK/1g.bin"
 [ -f "$WORK/64m.bin" ] || head -c $((64 << 20)) /dev/urandom > "$WORK/64m.bin"
-# The own store's s3s-fs backend re-reads the whole folder for every 1,000-key page, so 100,000
-# keys take minutes per listing there; against it the default is 20,000 (set BENCH_KEYS).
-if [ -n "${S3SHARE_TEST_ENDPOINT:-}" ]; then KEYS=${BENCH_KEYS:-100000}; else KEYS=${BENCH_KEYS:-20000}; fi
+KEYS=${BENCH_KEYS:-100000}
 if ! "$BIN" ls "s3://$BUCKET/list/done-$KEYS" 2>/dev/null | grep -q "done-$KEYS"; then
   echo "seeding $KEYS small objects (once)…" >&2
   rm -rf "$WORK/many" && mkdir -p "$WORK/many"
@@ -64,9 +62,15 @@ fi
 
 # --- measuring -----------------------------------------------------------------------------
 RESULTS=$WORK/results.tsv; : > "$RESULTS"
+# Uploads go to keys new to this run (rclone skips a copy whose target already matches, which would
+# time nothing) and are deleted at the end.
+UP=up-$(date +%s)
 # measure CASE TOOL COMMAND…: wall seconds and peak memory (KiB) of one run
+# Dirty pages of the previous run (a 1 GiB file just written) are flushed first, so no tool pays
+# for another's writeback: without this the download medians swung by up to 2x.
 measure() {
   local case=$1 tool=$2; shift 2
+  sync
   /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" > /dev/null 2> "$WORK/err.out" \
     || { echo "FAILED: $case $tool: $(tail -3 "$WORK/err.out")" >&2; return 0; }
   read -r secs kib < "$WORK/time.out"
@@ -79,7 +83,7 @@ for size in 1g 64m; do
     tools=(s3share aws rclone curl)
     for i in 0 1 2 3; do
       tool=${tools[$(( (i + run) % 4 ))]}
-      key=up/$size-$tool-$run
+      key=$UP/$size-$tool-$run
       case $tool in
         s3share) measure "upload $size" s3share "$BIN" put --overwrite "$file" "s3://$BUCKET/$key" ;;
         aws) measure "upload $size" "aws s3 cp" aws --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --quiet "$file" "s3://$BUCKET/$key" ;;
@@ -89,7 +93,7 @@ for size in 1g 64m; do
       esac
     done
   done
-  src=up/$size-s3share-1
+  src=$UP/$size-s3share-1
   for run in $(seq "$RUNS"); do
     tools=(s3share aws rclone curl)
     for i in 0 1 2 3; do
@@ -119,12 +123,14 @@ for run in $(seq "$RUNS"); do
   done
 done
 "$BIN" ls --recursive "s3://$BUCKET/list/keys/" | wc -l | xargs -I{} echo "s3share listed {} keys" >&2
+aws --endpoint-url "$AWS_ENDPOINT_URL" s3 rm --quiet --recursive "s3://$BUCKET/$UP/"
 
 BOTO3=$(python3 "$ROOT/bench/boto3_presign.py")
+PEERS="$(aws --version 2>&1 | cut -d' ' -f1), $(rclone version | head -1), $(curl --version | head -1 | cut -d' ' -f1-2), boto3 $(python3 -c 'import boto3; print(boto3.__version__)')"
 (cd "$ROOT" && cargo bench --quiet --bench presign >&2)
 
 # --- report --------------------------------------------------------------------------------
-TARGET=$TARGET python3 - "$RESULTS" "$OUT" "$SERVER" "$RUNS" "$BOTO3" <<'PY'
+TARGET=$TARGET PEERS=$PEERS python3 - "$RESULTS" "$OUT" "$SERVER" "$RUNS" "$BOTO3" <<'PY'
 import statistics, sys, platform, os, subprocess, collections
 results, out, server, runs, boto3 = sys.argv[1:]
 rows = collections.defaultdict(lambda: collections.defaultdict(list))
@@ -137,7 +143,8 @@ cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d:
 lines = ["# Benchmarks", "",
   f"Measured by `bench/compare.sh` on {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
   f"against {server}, over loopback. Median of {runs} runs per tool, tools alternating run by run. "
-  "Ratio: the tool's median over s3share's (above 1 means s3share is faster). Peak memory from `/usr/bin/time -v`.", ""]
+  "Ratio: the tool's median over s3share's (above 1 means s3share is faster). Peak memory from `/usr/bin/time -v`. "
+  f"Peers: {os.environ['PEERS']}; s3share release build.", ""]
 for case in order:
     lines += [f"## {case}", "", "| tool | median (s) | runs (s) | ratio to s3share | peak memory (MB) |", "|---|---|---|---|---|"]
     ours = statistics.median(s for s, _ in rows[case].get("s3share", [(float('nan'), 0)]))
