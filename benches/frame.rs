@@ -138,7 +138,8 @@ fn frames_during_uploads() {
     use s3share::local::{LocalServer, ServerKeys};
     use std::time::Duration;
 
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // The app's own worker runtime: its threads run below the UI thread.
+    let runtime = s3share::worker::worker_runtime().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let keys = ServerKeys { access_key: "AKBENCH".into(), secret_key: "bench-secret".into() };
     let server = runtime

@@ -9,7 +9,12 @@ use s3share::cli::{self, Cli};
 fn main() -> ExitCode {
     let args = Cli::parse();
     s3share::logging::init_from_env();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // The window's worker runs below the UI thread; a command-line transfer runs at full priority.
+    let runtime = match &args.command {
+        Some(_) => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        None => s3share::worker::worker_runtime(),
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("s3share: error: cannot start the async runtime: {e}");

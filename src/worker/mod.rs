@@ -3,6 +3,7 @@
 
 mod command;
 mod event;
+mod runtime;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use command::{Command, LinkPurpose, OnConflict, Secret, TransferId};
 pub use event::{ConnectionSummary, Event, InterruptedUpload};
+pub use runtime::worker_runtime;
 
 use crate::share::{LinkQrCode, create_link};
 use crate::store::{S3Location, Store, StoreError, TransferProgress, UploadJournal, UploadOptions};
