@@ -19,6 +19,9 @@ use crate::worker::{Command, ConnectionSummary, Event, InterruptedUpload, LinkPu
 /// How long a toast stays.
 pub const TOAST_TIME: Duration = Duration::from_secs(6);
 
+/// Toasts shown at once; a newer one pushes out the oldest (fifty uploads finishing make a hundred).
+pub const MAX_TOASTS: usize = 3;
+
 /// Where the connection stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ConnectionStatus {
@@ -424,9 +427,11 @@ impl AppState {
         self.confirm_delete.take().map(|location| Command::Delete { location }).into_iter().collect()
     }
 
-    /// Adds a toast.
+    /// Adds a toast, dropping the oldest beyond [`MAX_TOASTS`].
     pub fn toast(&mut self, text: impl Into<String>) {
         self.toasts.push(Toast { text: text.into(), until: Instant::now() + TOAST_TIME });
+        let surplus = self.toasts.len().saturating_sub(MAX_TOASTS);
+        self.toasts.drain(..surplus);
     }
 
     // ----- worker events -----
@@ -876,6 +881,16 @@ mod tests {
         assert!(state.toasts[0].text.starts_with("Link copied — valid until"));
         state.apply(Event::Link { purpose: LinkPurpose::CopyCurl, result: Ok(link("http://h/x")) });
         assert_eq!(state.clipboard_out.as_deref(), Some("curl --fail --output 'a.pdf' 'http://h/x'"));
+    }
+
+    #[test]
+    fn many_toasts_at_once_keep_only_the_newest_few() {
+        let mut state = connected(None);
+        for i in 0..50 {
+            state.toast(format!("Uploaded file-{i}"));
+        }
+        let shown: Vec<_> = state.toasts.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(shown, ["Uploaded file-47", "Uploaded file-48", "Uploaded file-49"]);
     }
 
     #[test]
