@@ -290,6 +290,9 @@ impl<'a> CallContext<'a> {
                 Some(key) => StoreError::NoSuchKey { bucket: bucket(), key: key.to_owned() },
                 None => StoreError::NoSuchBucket { bucket: bucket() },
             },
+            (Some("AccessDenied"), _) if let Some(code) = credentials_refused_as_access_denied(&message) => {
+                StoreError::InvalidCredentials { code: code.to_owned() }
+            }
             (Some("AccessDenied" | "AllAccessDisabled" | "Forbidden"), _) | (None, Some(403)) => {
                 StoreError::AccessDenied { operation: self.operation, bucket: self.bucket.map(str::to_owned) }
             }
@@ -311,6 +314,20 @@ impl<'a> CallContext<'a> {
             }
             _ => StoreError::Service { operation: self.operation, code, status, message },
         }
+    }
+}
+
+/// Some servers (Garage) answer a wrong secret or an unknown access key with `AccessDenied` instead of
+/// `SignatureDoesNotMatch` / `InvalidAccessKeyId`; their message tells it apart from a missing
+/// permission. Returns the code to show for it.
+fn credentials_refused_as_access_denied(message: &str) -> Option<&'static str> {
+    let message = message.to_ascii_lowercase();
+    if message.contains("invalid signature") || message.contains("signature does not match") {
+        Some("AccessDenied: invalid signature")
+    } else if message.contains("no such key") || (message.contains("access key") && message.contains("not exist")) {
+        Some("AccessDenied: unknown access key")
+    } else {
+        None
     }
 }
 
@@ -373,6 +390,16 @@ mod tests {
         assert!(matches!(
             ctx.classify_code(Some("SignatureDoesNotMatch".into()), Some(403), String::new()),
             StoreError::InvalidCredentials { .. }
+        ));
+        // Garage's way of saying the same two things.
+        for message in ["Forbidden: Invalid signature", "Forbidden: No such key: GK0123456789abcdef01234567"] {
+            let err = ctx.classify_code(Some("AccessDenied".into()), Some(403), message.into());
+            assert!(matches!(err, StoreError::InvalidCredentials { .. }), "{message}: {err:?}");
+            assert!(!err.to_string().contains("GK0123"), "the key id is not repeated: {err}");
+        }
+        assert!(matches!(
+            ctx.classify_code(Some("AccessDenied".into()), Some(403), "Access Denied".into()),
+            StoreError::AccessDenied { .. }
         ));
         assert!(matches!(
             ctx.classify_code(Some("ExpiredToken".into()), Some(400), String::new()),
