@@ -1,6 +1,7 @@
 //! The window: egui state and drawing. It queues [`Command`]s for the worker and applies its
 //! [`Event`]s; it never calls the SDK and never awaits.
 
+pub mod batch;
 pub mod browser;
 pub mod connections;
 pub mod format;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use super::batch::UploadBatch;
 use super::browser::{Browser, ListingStatus};
 use super::connections::{ConnectionChoice, THIS_COMPUTER};
 use super::settings::Settings;
@@ -115,6 +116,8 @@ pub struct AppState {
     /// Uploads and downloads.
     pub transfers: Vec<Transfer>,
     next_transfer_id: TransferId,
+    /// Uploads started together whose links are copied together once all are settled.
+    pub upload_batches: Vec<UploadBatch>,
     /// Uploads waiting for "replace / keep both / skip".
     pub conflicts: VecDeque<(TransferId, S3Location)>,
     /// An object waiting for delete confirmation.
@@ -155,6 +158,7 @@ impl AppState {
             details: None,
             transfers: Vec::new(),
             next_transfer_id: 1,
+            upload_batches: Vec::new(),
             conflicts: VecDeque::new(),
             confirm_delete: None,
             errors: Vec::new(),
@@ -337,6 +341,10 @@ impl AppState {
 
     /// Uploads `files` into `folder`: the one path for the file dialog and for dropped files.
     pub fn upload_files(&mut self, files: Vec<PathBuf>, folder: &S3Location) -> Vec<Command> {
+        if files.len() > 1 && self.settings.copy_link_after_upload {
+            let first = self.next_transfer_id;
+            self.upload_batches.push(UploadBatch::new((first..first + files.len() as TransferId).collect()));
+        }
         files
             .into_iter()
             .map(|source| {
@@ -412,6 +420,7 @@ impl AppState {
         match choice {
             None | Some(OnConflict::Ask) => {
                 transfer.status = TransferStatus::Skipped;
+                self.copy_settled_batches();
                 Vec::new()
             }
             Some(on_conflict) => {
@@ -438,6 +447,37 @@ impl AppState {
 
     /// Applies a worker event; returns the follow-up commands.
     pub fn apply(&mut self, event: Event) -> Vec<Command> {
+        let commands = self.apply_event(event);
+        self.copy_settled_batches();
+        commands
+    }
+
+    /// The batch `id` belongs to, while its links are being gathered.
+    fn batch_of(&mut self, id: TransferId) -> Option<&mut UploadBatch> {
+        self.upload_batches.iter_mut().find(|batch| batch.contains(id))
+    }
+
+    /// Copies the links of every batch whose uploads are all settled, one per line, in file order.
+    fn copy_settled_batches(&mut self) {
+        if self.upload_batches.is_empty() {
+            return;
+        }
+        let (settled, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.upload_batches).into_iter().partition(|batch| batch.is_settled(&self.transfers));
+        self.upload_batches = waiting;
+        for links in settled.into_iter().map(UploadBatch::into_links) {
+            // The toast names the earliest end: every link works at least until then.
+            let Some(first_to_end) = links.iter().min_by_key(|link| link.effective_expires_at) else { continue };
+            let what =
+                if links.len() == 1 { "Link copied".to_owned() } else { format!("{} links copied", links.len()) };
+            let message = copied_message(&what, first_to_end);
+            self.clipboard_out = Some(links.iter().map(|link| link.url.as_str()).collect::<Vec<_>>().join("\n"));
+            self.toast(message);
+        }
+    }
+
+    /// [`AppState::apply`] without the batch bookkeeping.
+    fn apply_event(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Connected(summary) => {
                 self.connection = ConnectionStatus::Connected(summary);
@@ -571,8 +611,10 @@ impl AppState {
                             expiry: self.expiry(),
                             policy: CredentialEndPolicy::Warn,
                         },
-                        purpose: LinkPurpose::CopyUrl,
+                        purpose: LinkPurpose::CopyAfterUpload(id),
                     });
+                } else if let Some(batch) = self.batch_of(id) {
+                    batch.no_link(id);
                 }
                 commands
             }
@@ -613,6 +655,16 @@ impl AppState {
                                 self.toast(copied_message("curl command copied", &link));
                                 self.settings.remember_link(&link);
                             }
+                            LinkPurpose::CopyAfterUpload(id) => {
+                                self.settings.remember_link(&link);
+                                match self.batch_of(id) {
+                                    Some(batch) => batch.add_link(id, link.clone()),
+                                    None => {
+                                        self.clipboard_out = Some(link.url.clone());
+                                        self.toast(copied_message("Link copied", &link));
+                                    }
+                                }
+                            }
                             LinkPurpose::Show => {}
                         }
                         let url = link.url.clone();
@@ -621,7 +673,14 @@ impl AppState {
                             return vec![Command::EncodeQr { url }];
                         }
                     }
-                    Err(error) => self.errors.push(UiError::new("Could not make the link", &error)),
+                    Err(error) => {
+                        if let LinkPurpose::CopyAfterUpload(id) = purpose
+                            && let Some(batch) = self.batch_of(id)
+                        {
+                            batch.no_link(id);
+                        }
+                        self.errors.push(UiError::new("Could not make the link", &error));
+                    }
                 }
                 Vec::new()
             }
@@ -822,7 +881,7 @@ mod tests {
         let commands = upload(&mut state, "a.pdf");
         assert!(matches!(&commands[0], Command::ListFolder { folder, .. } if folder.key == "docs/"));
         assert!(
-            matches!(&commands[1], Command::MakeLink { purpose: LinkPurpose::CopyUrl, request } if request.location.key == "docs/a.pdf")
+            matches!(&commands[1], Command::MakeLink { purpose: LinkPurpose::CopyAfterUpload(_), request } if request.location.key == "docs/a.pdf")
         );
         assert_eq!(commands.len(), 2, "no bucket relisting for one upload");
         assert_eq!(state.select_when_listed.as_deref(), Some("docs/a.pdf"));
@@ -881,6 +940,52 @@ mod tests {
         assert!(state.toasts[0].text.starts_with("Link copied — valid until"));
         state.apply(Event::Link { purpose: LinkPurpose::CopyCurl, result: Ok(link("http://h/x")) });
         assert_eq!(state.clipboard_out.as_deref(), Some("curl --fail --output 'a.pdf' 'http://h/x'"));
+    }
+
+    #[test]
+    fn links_of_uploads_started_together_are_copied_together_in_file_order() {
+        let mut state = connected(None);
+        let files = ["/tmp/a.pdf", "/tmp/b.pdf", "/tmp/c.pdf"].map(PathBuf::from).to_vec();
+        let ids: Vec<_> = state
+            .upload_files(files, &folder("docs/"))
+            .iter()
+            .map(|c| match c {
+                Command::Upload { id, .. } => *id,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let done = |state: &mut AppState, id: TransferId, name: &str| {
+            let outcome = UploadOutcome { location: folder(&format!("docs/{name}")), size: 1, etag: None, parts: 1 };
+            let commands = state.apply(Event::UploadDone { id, outcome });
+            assert!(
+                commands.iter().any(
+                    |c| matches!(c, Command::MakeLink { purpose: LinkPurpose::CopyAfterUpload(i), .. } if *i == id)
+                )
+            );
+        };
+        let linked = |state: &mut AppState, id: TransferId, name: &str| {
+            let purpose = LinkPurpose::CopyAfterUpload(id);
+            state.apply(Event::Link { purpose, result: Ok(link(&format!("http://h/bkt/docs/{name}"))) });
+        };
+        done(&mut state, ids[2], "c.pdf");
+        linked(&mut state, ids[2], "c.pdf");
+        done(&mut state, ids[0], "a.pdf");
+        linked(&mut state, ids[0], "a.pdf");
+        assert_eq!(state.clipboard_out, None, "b is still uploading: nothing copied yet");
+        assert_eq!(state.settings.history.len(), 2, "each link is in the history as it comes");
+        state.apply(Event::TransferFailed { id: ids[1], error: StoreError::Cancelled });
+        assert_eq!(state.clipboard_out.as_deref(), Some("http://h/bkt/docs/a.pdf\nhttp://h/bkt/docs/c.pdf"));
+        assert!(state.toasts.last().unwrap().text.starts_with("2 links copied — valid until"));
+        assert!(state.upload_batches.is_empty());
+
+        // One file alone: its link is copied as soon as it comes.
+        state.clipboard_out = None;
+        let commands = state.upload_files(vec!["/tmp/d.pdf".into()], &folder("docs/"));
+        let Command::Upload { id, .. } = commands[0] else { panic!() };
+        assert!(state.upload_batches.is_empty());
+        done(&mut state, id, "d.pdf");
+        linked(&mut state, id, "d.pdf");
+        assert_eq!(state.clipboard_out.as_deref(), Some("http://h/bkt/docs/d.pdf"));
     }
 
     #[test]

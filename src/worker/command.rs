@@ -29,6 +29,8 @@ pub enum LinkPurpose {
     CopyCurl,
     /// Just show it (QR code, preview).
     Show,
+    /// Copy the link of this finished upload (with the rest of its batch, if it has one).
+    CopyAfterUpload(TransferId),
 }
 
 /// A request from the window. Every variant ends in one or more [`super::Event`]s.

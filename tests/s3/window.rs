@@ -627,22 +627,17 @@ fn fifty_dropped_files_upload_a_few_at_a_time_and_arrive_byte_exact() {
     }
     assert!(most_running <= s3share::worker::MAX_TRANSFERS, "{most_running} transfers ran at once");
     assert!(most_running >= 2, "transfers ran in parallel ({most_running} at most)");
-    let store = runtime.block_on(env.store());
-    for (name, data) in files {
-        let location = env.location(&format!("load/{name}"));
-        let link = runtime
-            .block_on(s3share::share::create_link(
-                &store,
-                &s3share::share::LinkRequest {
-                    location,
-                    kind: s3share::share::LinkKind::Download { download_name: None, version_id: None },
-                    expiry: s3share::share::LinkExpiry::from_secs(60).unwrap(),
-                    policy: s3share::share::CredentialEndPolicy::Warn,
-                },
-            ))
-            .unwrap();
-        assert!(runtime.block_on(fetch(&link.url)).1 == data, "{name} differs");
+    // With "copy link after upload" on, the batch's links are copied together, one per line, in the
+    // order the files were dropped; each fetches its file's exact bytes.
+    let copied = step_until_copied(&mut harness);
+    let urls: Vec<_> = copied.lines().collect();
+    assert_eq!(urls.len(), 50, "one link per file: {copied}");
+    for ((name, data), url) in files.iter().zip(urls) {
+        assert!(url.contains(&format!("/load/{name}?")), "{name}: {url}");
+        assert!(runtime.block_on(fetch(url)).1 == *data, "{name} differs");
     }
+    assert_eq!(harness.state().copied.len(), 1, "the clipboard was written once, not once per file");
+    assert!(harness.state().state.toasts.iter().any(|t| t.text.starts_with("50 links copied")));
 }
 
 #[test]
