@@ -342,6 +342,7 @@ impl AppState {
     /// Uploads `files` into `folder`: the one path for the file dialog and for dropped files.
     pub fn upload_files(&mut self, files: Vec<PathBuf>, folder: &S3Location) -> Vec<Command> {
         if files.len() > 1 && self.settings.copy_link_after_upload {
+            // The ids the loop below hands out, in file order.
             let first = self.next_transfer_id;
             self.upload_batches.push(UploadBatch::new((first..first + files.len() as TransferId).collect()));
         }
