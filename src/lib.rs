@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod duration_words;
 pub mod local;
 pub mod logging;
 pub mod private_file;

@@ -54,14 +54,10 @@ pub fn listing_time(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(|| " ".repeat(19), |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
-/// How long from now until `t`, rounded to seconds ("1h 59m 58s"); "already passed" if it has.
+/// How long from now until `t`, in its two largest units ("1 h 59 min"); "already passed" if it has.
 pub fn time_left(t: DateTime<Utc>) -> String {
     let secs = (t - Utc::now()).num_seconds();
-    if secs <= 0 {
-        "already passed".to_owned()
-    } else {
-        humantime::format_duration(std::time::Duration::from_secs(secs as u64)).to_string()
-    }
+    if secs <= 0 { "already passed".to_owned() } else { crate::duration_words::duration_words(secs as u64) }
 }
 
 /// Writes a line to stdout; a closed pipe (e.g. `| head`) ends the program quietly.

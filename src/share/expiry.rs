@@ -59,9 +59,9 @@ impl fmt::Display for LinkExpiry {
     }
 }
 
-/// "1h 30m", "7days", "45s": humantime's compact form.
+/// "1 h 30 min", "7 days", "45 s".
 fn describe(d: Duration) -> String {
-    humantime::format_duration(d).to_string()
+    crate::duration_words::duration_words(d.as_secs())
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ impl ShareLink {
         // The server's clock is read to the second, after a round trip: whole minutes say it plainly.
         let secs = skew.num_seconds().unsigned_abs();
         let secs = if secs >= 120 { (secs + 30) / 60 * 60 } else { secs };
-        let by = humantime::format_duration(std::time::Duration::from_secs(secs));
+        let by = crate::duration_words::duration_words(secs);
         let direction = if skew > chrono::Duration::zero() { "behind" } else { "ahead of" };
         Some(format!(
             "this computer's clock is {by} {direction} the server's — the link was signed with the server's time so it works for its full span; set the clock right (enable NTP)"

@@ -86,7 +86,7 @@ async fn with_skewed_clock(env: &TestEnv, location: &S3Location, data: &[u8], ah
     }
     let link = create_link(&store, &download(location)).await.map_err(|e| e.to_string())?;
     let note = link.clock_note().ok_or("no note about the clock")?;
-    if !note.contains(if ahead { "1h ahead of the server's" } else { "1h behind the server's" }) {
+    if !note.contains(if ahead { "1 h ahead of the server's" } else { "1 h behind the server's" }) {
         return Err(format!("unclear note: {note}"));
     }
     match fetch(&link.url).await {
