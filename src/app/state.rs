@@ -467,14 +467,18 @@ impl AppState {
             std::mem::take(&mut self.upload_batches).into_iter().partition(|batch| batch.is_settled(&self.transfers));
         self.upload_batches = waiting;
         for links in settled.into_iter().map(UploadBatch::into_links) {
-            // The toast names the earliest end: every link works at least until then.
-            let Some(first_to_end) = links.iter().min_by_key(|link| link.effective_expires_at) else { continue };
-            let what =
-                if links.len() == 1 { "Link copied".to_owned() } else { format!("{} links copied", links.len()) };
-            let message = copied_message(&what, first_to_end);
-            self.clipboard_out = Some(links.iter().map(|link| link.url.as_str()).collect::<Vec<_>>().join("\n"));
-            self.toast(message);
+            self.copy_links(&links);
         }
+    }
+
+    /// Puts `links` on the clipboard, one per line, with a toast naming the earliest end (every link
+    /// works at least until then). Nothing for no links.
+    fn copy_links(&mut self, links: &[ShareLink]) {
+        let Some(first_to_end) = links.iter().min_by_key(|link| link.effective_expires_at) else { return };
+        let what = if links.len() == 1 { "Link copied".to_owned() } else { format!("{} links copied", links.len()) };
+        let message = copied_message(&what, first_to_end);
+        self.clipboard_out = Some(links.iter().map(|link| link.url.as_str()).collect::<Vec<_>>().join("\n"));
+        self.toast(message);
     }
 
     /// [`AppState::apply`] without the batch bookkeeping.
@@ -644,8 +648,7 @@ impl AppState {
                     Ok(link) => {
                         match purpose {
                             LinkPurpose::CopyUrl => {
-                                self.clipboard_out = Some(link.url.clone());
-                                self.toast(copied_message("Link copied", &link));
+                                self.copy_links(std::slice::from_ref(&link));
                                 self.settings.remember_link(&link);
                             }
                             LinkPurpose::CopyCurl => {
@@ -660,10 +663,7 @@ impl AppState {
                                 self.settings.remember_link(&link);
                                 match self.batch_of(id) {
                                     Some(batch) => batch.add_link(id, link.clone()),
-                                    None => {
-                                        self.clipboard_out = Some(link.url.clone());
-                                        self.toast(copied_message("Link copied", &link));
-                                    }
+                                    None => self.copy_links(std::slice::from_ref(&link)),
                                 }
                             }
                             LinkPurpose::Show => {}
