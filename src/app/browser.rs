@@ -108,6 +108,14 @@ fn compare_rows(rows: &[Row], sort: SortColumn, ascending: bool, a: usize, b: us
     b.is_folder.cmp(&a.is_folder).then(if ascending { order } else { order.reverse() })
 }
 
+/// Keeps the rows in `rows` whose lowercase name contains `needle`; row `i`'s name is
+/// `search_text[starts[i]..starts[i + 1]]`.
+fn retain_matching(rows: &mut Vec<usize>, needle: &str, search_text: &str, starts: &[usize]) {
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let text = search_text.as_bytes();
+    rows.retain(|&i| finder.find(&text[starts[i]..starts[i + 1]]).is_some());
+}
+
 /// Merges `added` (sorted by `compare`) into `sorted` (sorted the same way), in place from the back:
 /// a binary search per new item, and the old runs between them moved whole.
 fn merge_sorted(sorted: &mut Vec<usize>, added: &[usize], compare: impl Fn(usize, usize) -> Ordering) {
@@ -190,9 +198,7 @@ impl Browser {
         merge_sorted(&mut self.order, &new, compare);
         let needle = self.filter.to_lowercase();
         if !needle.is_empty() {
-            let finder = memchr::memmem::Finder::new(needle.as_bytes());
-            let (text, starts) = (self.search_text.as_bytes(), &self.search_starts);
-            new.retain(|&i| finder.find(&text[starts[i]..starts[i + 1]]).is_some());
+            retain_matching(&mut new, &needle, &self.search_text, &self.search_starts);
         }
         // `visible` is the order filtered by the current filter, so the passing new rows merge in.
         merge_sorted(&mut self.visible, &new, compare);
@@ -270,9 +276,7 @@ impl Browser {
         }
         let narrowing = self.filtered_with.as_deref().is_some_and(|before| needle.contains(before));
         if narrowing {
-            let finder = memchr::memmem::Finder::new(needle.as_bytes());
-            let (text, starts) = (self.search_text.as_bytes(), &self.search_starts);
-            self.visible.retain(|&i| finder.find(&text[starts[i]..starts[i + 1]]).is_some());
+            retain_matching(&mut self.visible, &needle, &self.search_text, &self.search_starts);
         } else {
             let matched = self.rows_matching(needle.as_bytes());
             self.visible = in_parallel_halves(&self.order, |order| {
