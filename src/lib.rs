@@ -9,6 +9,7 @@
 //! [`local`] is an S3 server over a folder, used by the tests (and, later, as the built-in store).
 
 pub mod app;
+pub mod byte_size;
 pub mod cli;
 pub mod duration_words;
 pub mod local;
@@ -17,3 +18,9 @@ pub mod private_file;
 pub mod share;
 pub mod store;
 pub mod worker;
+
+/// s3share's data folder (`$XDG_DATA_HOME/s3share`, else `~/.local/share/s3share` on Linux): the
+/// window's settings, the built-in store, the record of unfinished uploads.
+pub fn data_dir() -> Option<std::path::PathBuf> {
+    eframe::storage_dir("s3share")
+}

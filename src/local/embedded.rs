@@ -51,7 +51,7 @@ impl EmbeddedStore {
 
 /// The default folder of the local store: `<data dir>/s3share/local-store`.
 pub fn default_dir() -> Option<PathBuf> {
-    eframe::storage_dir("s3share").map(|d| d.join("local-store"))
+    crate::data_dir().map(|d| d.join("local-store"))
 }
 
 /// Where a local store binds: this computer only, or the local network.
