@@ -5,6 +5,7 @@ use super::settings::{SavedConnection, Settings};
 use super::ui::COMMAND_LINE_CONNECTION;
 use super::{ClipboardSink, S3ShareApp, SETTINGS_KEY, StartOptions};
 use crate::cli::ConnectionArgs;
+use crate::store::UploadJournal;
 
 /// The connection the command-line flags describe, if any were given.
 pub fn command_line_choice(args: &ConnectionArgs) -> Option<ConnectionChoice> {
@@ -52,7 +53,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: &ConnectionArgs) -> anyhow::
                 clipboard: ClipboardSink::system_or_egui(),
                 profile_files: None,
                 local_store_dir: crate::local::embedded::default_dir(),
-                upload_journal: eframe::storage_dir("s3share").map(|dir| dir.join("unfinished-uploads.json")),
+                upload_journal: UploadJournal::default_path(),
                 aws_environment: [
                     "AWS_ACCESS_KEY_ID",
                     "AWS_PROFILE",

@@ -126,6 +126,16 @@ pub enum Command {
         #[arg(value_parser = parse_location)]
         location: S3Location,
     },
+    /// List the multipart uploads left open under s3://bucket/prefix: begun (by any tool) and never
+    /// completed or aborted, their parts take space. With --abort, discard them.
+    Uploads {
+        /// s3://bucket/ or s3://bucket/prefix.
+        #[arg(value_parser = parse_location)]
+        location: S3Location,
+        /// Abort each one listed, deleting its parts.
+        #[arg(long)]
+        abort: bool,
+    },
     /// Run the built-in S3 store in the foreground (the one the window calls "This computer").
     /// First prints AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION lines.
     Serve {

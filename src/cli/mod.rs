@@ -5,12 +5,13 @@ mod link;
 mod ls;
 mod output;
 mod transfer;
+mod uploads;
 
 pub use args::{Cli, Command, ConnectionArgs, LinkOptions};
 pub use link::LinkFormat;
 
 use crate::share::LinkKind;
-use crate::store::{Store, UploadOptions};
+use crate::store::{Store, UploadJournal, UploadOptions};
 
 /// Runs one subcommand. Errors come back to `main`, which prints them as one line.
 pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Result<()> {
@@ -26,11 +27,15 @@ pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Resul
                 concurrency: usize::from(concurrency),
                 content_type,
                 overwrite,
+                journal: journal(connection, &store),
                 ..UploadOptions::default()
             };
             transfer::put(&store, &file, &target, options, link.then_some(&link_options)).await
         }
         Command::Get { source, dest, overwrite } => transfer::get(&store, &source, dest, overwrite).await,
+        Command::Uploads { location, abort } => {
+            uploads::run(&store, &location, abort, journal(connection, &store).as_ref()).await
+        }
         Command::Rm { location } => {
             store.delete_object(&location).await?;
             println!("deleted {location}");
@@ -54,6 +59,19 @@ pub async fn run(connection: &ConnectionArgs, command: Command) -> anyhow::Resul
         }
         Command::Serve { .. } => unreachable!("handled above"),
     }
+}
+
+/// The record of this connection's multipart uploads, shared with the window's file: a `put` cut off
+/// before it finished is picked up by the same command run again. Uploads are recorded under the
+/// endpoint and profile they went to.
+fn journal(connection: &ConnectionArgs, store: &Store) -> Option<UploadJournal> {
+    let endpoint = store.endpoint().unwrap_or("AWS");
+    let profile = connection.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok());
+    let name = match profile {
+        Some(profile) => format!("command line: {endpoint}, profile {profile}"),
+        None => format!("command line: {endpoint}"),
+    };
+    UploadJournal::default_path().map(|path| UploadJournal::new(path, name))
 }
 
 /// `s3share serve`: the built-in store in the foreground, until Ctrl+C.

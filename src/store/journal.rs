@@ -43,13 +43,20 @@ pub struct UploadJournal {
     connection: String,
 }
 
-/// Readers and writers in this process take turns (read, change, write back).
+/// Readers and writers in this process take turns (read, change, write back); other processes (the
+/// window and a command-line upload at once) wait on a lock file beside the journal.
 static TURN: Mutex<()> = Mutex::new(());
 
 impl UploadJournal {
     /// The journal in `path`, recording uploads made over `connection`.
     pub fn new(path: impl Into<PathBuf>, connection: impl Into<String>) -> Self {
         UploadJournal { path: path.into(), connection: connection.into() }
+    }
+
+    /// Where s3share keeps it: `unfinished-uploads.json` in the [data folder](crate::data_dir), shared
+    /// by the window and the command line.
+    pub fn default_path() -> Option<PathBuf> {
+        crate::data_dir().map(|dir| dir.join("unfinished-uploads.json"))
     }
 
     /// The file it is kept in.
@@ -65,6 +72,7 @@ impl UploadJournal {
     /// The unfinished uploads made over this journal's connection.
     pub fn pending(&self) -> Vec<PendingUpload> {
         let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+        let _other_processes = self.lock_file(false);
         read(&self.path).into_iter().filter(|p| p.connection == self.connection).collect()
     }
 
@@ -78,8 +86,21 @@ impl UploadJournal {
         self.change(|all| all.retain(|p| p.upload_id != upload_id));
     }
 
+    /// Holds the lock file beside the journal until dropped (`None` if it cannot be had: the journal
+    /// then works as before, unguarded against another process). Creates it only to write.
+    fn lock_file(&self, create: bool) -> Option<std::fs::File> {
+        let path = self.path.with_extension("json.lock");
+        if create && let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).ok()?;
+        }
+        let file = std::fs::OpenOptions::new().write(true).create(create).truncate(false).open(path).ok()?;
+        file.lock().ok()?;
+        Some(file)
+    }
+
     fn change(&self, edit: impl FnOnce(&mut Vec<PendingUpload>)) {
         let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+        let _other_processes = self.lock_file(true);
         let mut all = read(&self.path);
         edit(&mut all);
         // Losing the journal only loses the offer to resume; the upload itself goes on.

@@ -21,7 +21,7 @@ pub use error::{LocalFileProblem, StoreError};
 pub use journal::{PendingUpload, UploadJournal};
 pub use listing::{BucketEntry, FolderListing, ListingPage, ObjectEntry};
 pub use location::{MAX_KEY_BYTES, S3Location, validate_bucket_name};
-pub use objects::ObjectDetails;
+pub use objects::{ObjectDetails, OpenUpload};
 pub use presign::{PresignMethod, PresignedRequest};
 pub use server_clock::SKEW_TOLERANCE;
 pub use upload::{

@@ -54,20 +54,45 @@ impl Store {
         Ok(())
     }
 
-    /// Multipart uploads still open under `prefix` (begun, neither completed nor aborted).
-    pub async fn open_multipart_uploads(
-        &self,
-        bucket: &str,
-        prefix: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    /// Multipart uploads the server holds open under `prefix` (begun by any tool, neither completed
+    /// nor aborted: their parts take space), oldest key first, every page of them.
+    pub async fn open_multipart_uploads(&self, bucket: &str, prefix: &str) -> Result<Vec<OpenUpload>, StoreError> {
         let client = self.client_for_bucket(bucket).await?;
-        let out = client
-            .list_multipart_uploads()
-            .bucket(bucket)
-            .prefix(prefix)
-            .send()
-            .await
-            .map_err(|e| self.context("list multipart uploads").bucket(bucket).classify(e))?;
-        Ok(out.uploads.unwrap_or_default().into_iter().filter_map(|u| Some((u.key?, u.upload_id?))).collect())
+        let mut uploads = Vec::new();
+        let (mut key_marker, mut upload_id_marker) = (None, None);
+        loop {
+            let page = client
+                .list_multipart_uploads()
+                .bucket(bucket)
+                .prefix(prefix)
+                .set_key_marker(key_marker.take())
+                .set_upload_id_marker(upload_id_marker.take())
+                .send()
+                .await
+                .map_err(|e| self.context("list multipart uploads").bucket(bucket).classify(e))?;
+            uploads.extend(page.uploads.unwrap_or_default().into_iter().filter_map(|u| {
+                Some(OpenUpload {
+                    key: u.key?,
+                    upload_id: u.upload_id?,
+                    initiated: u.initiated.as_ref().and_then(to_chrono),
+                })
+            }));
+            // A server that says "truncated" without a marker to go on from would loop forever.
+            if page.is_truncated != Some(true) || page.next_key_marker.is_none() {
+                return Ok(uploads);
+            }
+            (key_marker, upload_id_marker) = (page.next_key_marker, page.next_upload_id_marker);
+        }
     }
+}
+
+/// A multipart upload the server holds open: begun, neither completed nor aborted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenUpload {
+    /// The key it would create.
+    pub key: String,
+    /// The server's id for it.
+    pub upload_id: String,
+    /// When it was begun.
+    pub initiated: Option<DateTime<Utc>>,
 }

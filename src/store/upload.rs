@@ -206,23 +206,27 @@ impl Store {
 
     /// Gives up a cut-off upload: aborts it on the server, so its parts stop taking space.
     pub async fn discard_upload(&self, pending: &PendingUpload) -> Result<(), StoreError> {
-        let target = S3Location::new(&pending.bucket, &pending.key)?;
-        let client = self.client_for_bucket(&target.bucket).await?;
-        if self.abort_multipart(&client, &target, &pending.upload_id).await {
-            Ok(())
-        } else {
-            // Say why, from one more try.
-            let err = client
-                .abort_multipart_upload()
-                .bucket(&target.bucket)
-                .key(&target.key)
-                .upload_id(&pending.upload_id)
-                .send()
-                .await
-                .err();
-            Err(err.map_or(StoreError::Cancelled, |e| {
-                self.context("abort the upload").bucket(&target.bucket).key(&target.key).classify(e)
-            }))
+        self.abort_upload(&S3Location::new(&pending.bucket, &pending.key)?, &pending.upload_id).await
+    }
+
+    /// Aborts the open multipart upload `upload_id` for `location` (retried a few times), so its parts
+    /// stop taking space. One that is already gone counts as aborted.
+    pub async fn abort_upload(&self, location: &S3Location, upload_id: &str) -> Result<(), StoreError> {
+        let client = self.client_for_bucket(&location.bucket).await?;
+        if self.abort_multipart(&client, location, upload_id).await {
+            return Ok(());
+        }
+        // One more try, to say why (or to find it went through after all).
+        match client
+            .abort_multipart_upload()
+            .bucket(&location.bucket)
+            .key(&location.key)
+            .upload_id(upload_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.context("abort the upload").bucket(&location.bucket).key(&location.key).classify(e)),
         }
     }
 

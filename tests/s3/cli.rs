@@ -246,3 +246,115 @@ async fn trace_logs_never_show_the_secret_key_or_the_session_token() {
         .collect();
     assert!(leaks.is_empty(), "the session token leaked into the logs: {leaks:#?}");
 }
+
+/// Starts `s3share put --link` of `file` to `key` through `proxy` with 5 MiB parts one at a time, lets
+/// two parts through and holds the third, then kills the command (SIGKILL: no chance to clean up).
+/// Returns the arguments, to run the same command again, and the journal entry it left.
+async fn put_killed_after_two_parts(
+    env: &TestEnv,
+    proxy: &crate::fault_proxy::FaultProxy,
+    file: &std::path::Path,
+    key: &str,
+) -> (Vec<String>, s3share::store::PendingUpload) {
+    use crate::fault_proxy::{Fault, FaultKind, Target};
+    use std::time::{Duration, Instant};
+    let journal = s3share::store::UploadJournal::new(
+        env.dir.path().join("data/s3share/unfinished-uploads.json"),
+        format!("command line: {}", proxy.endpoint()),
+    );
+    proxy
+        .plan([Fault::always(Target::UploadParts { from: 3, to: 10_000 }, FaultKind::Stall(Duration::from_secs(600)))]);
+    let args: Vec<String> = ["put", file.to_str().unwrap(), &s3(env, key), "--part-size", "5M", "--concurrency", "1"]
+        .into_iter()
+        .chain(["--link"])
+        .map(str::to_owned)
+        .collect();
+    let mut cmd = env.cli();
+    cmd.env("AWS_ENDPOINT_URL", proxy.endpoint()).args(&args).kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let store = env.store().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pending = loop {
+        assert!(Instant::now() < deadline, "two parts never arrived");
+        if let Some(pending) = journal.pending().into_iter().find(|p| p.key.ends_with(key))
+            && store.pending_upload_bytes(&pending).await.unwrap() == 10 << 20
+        {
+            break pending;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    child.kill().await.unwrap();
+    proxy.heal();
+    (args, pending)
+}
+
+#[tokio::test]
+async fn a_killed_put_is_picked_up_by_the_same_command_or_discarded() {
+    use crate::fault_proxy::{Fault, FaultKind, FaultProxy, Target};
+    let env = TestEnv::start().await;
+    let proxy = FaultProxy::start(&env.endpoint).await;
+    let cli = || {
+        let mut cmd = env.cli();
+        cmd.env("AWS_ENDPOINT_URL", proxy.endpoint());
+        cmd
+    };
+    let store = env.store().await;
+    let open = || store.open_multipart_uploads(&env.bucket, &env.prefix);
+
+    // Killed after 2 of 5 parts; the same command again sends only parts 3 to 5 (parts 1 and 2 would
+    // be refused) and completes the same upload.
+    let (file, data) = env.file("video.mp4", 23 << 20);
+    let (args, pending) = put_killed_after_two_parts(&env, &proxy, &file, "resumed/video.mp4").await;
+    assert_eq!(pending.source, file.canonicalize().unwrap(), "recorded by full path");
+    assert_eq!(open().await.unwrap().len(), 1, "the killed command's upload is still open");
+    let listed = run(cli(), &["uploads", &s3(&env, "")]).await;
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert!(
+        listed.stdout.contains(&format!("{}  {}", s3(&env, "resumed/video.mp4"), pending.upload_id)),
+        "{}",
+        listed.stdout
+    );
+    assert!(listed.stderr.contains("1 unfinished; `s3share uploads --abort"), "{}", listed.stderr);
+    proxy.plan([Fault::always(Target::UploadParts { from: 1, to: 2 }, FaultKind::Status(500))]);
+    let injected_before = proxy.injected();
+    let again = run(cli(), &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("picking up the upload of this file begun"), "{}", again.stderr);
+    assert!(again.stderr.contains("(10.0 MiB of 23.0 MiB already on the server)"), "{}", again.stderr);
+    assert_eq!(proxy.injected(), injected_before, "parts 1 and 2 were not sent again");
+    proxy.heal();
+    assert_eq!(fetch(again.stdout.trim()).await.1, data);
+    assert!(open().await.unwrap().is_empty());
+
+    // Killed, then the file changes: the old upload is aborted and the new content uploaded whole.
+    let (file, _) = env.file("draft.bin", 23 << 20);
+    let (args, _) = put_killed_after_two_parts(&env, &proxy, &file, "changed/draft.bin").await;
+    let (_, new_data) = env.file("draft.bin", 24 << 20);
+    let again = run(cli(), &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("the file has changed since: discarding that upload and starting over"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(fetch(again.stdout.trim()).await.1, new_data);
+    assert!(open().await.unwrap().is_empty(), "the old upload was aborted");
+
+    // Killed and never run again: `uploads --abort` discards it and forgets it.
+    let (file, _) = env.file("old.iso", 23 << 20);
+    let (_, pending) = put_killed_after_two_parts(&env, &proxy, &file, "abandoned/old.iso").await;
+    let (tiny, _) = env.file("tiny.txt", 10);
+    let other = run(cli(), &["put", tiny.to_str().unwrap(), &s3(&env, "abandoned/")]).await;
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let reminder = format!("`s3share uploads --abort {}` to discard it", s3(&env, "abandoned/old.iso"));
+    assert!(other.stderr.contains(&reminder), "a later put mentions it: {}", other.stderr);
+    let aborted = run(cli(), &["uploads", "--abort", &s3(&env, "abandoned/")]).await;
+    assert_eq!(aborted.code, 0, "{}", aborted.stderr);
+    assert_eq!(aborted.stdout.trim(), format!("aborted {}", s3(&env, "abandoned/old.iso")));
+    assert!(open().await.unwrap().is_empty());
+    let journal = std::fs::read_to_string(env.dir.path().join("data/s3share/unfinished-uploads.json")).unwrap();
+    assert!(!journal.contains(&pending.upload_id), "forgotten: {journal}");
+    let none = run(cli(), &["uploads", &s3(&env, "")]).await;
+    assert_eq!((none.code, none.stdout.as_str()), (0, ""));
+    assert!(none.stderr.contains("no unfinished uploads under"), "{}", none.stderr);
+}

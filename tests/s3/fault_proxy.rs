@@ -44,6 +44,8 @@ pub enum Target {
     Any,
     /// `PUT ...?partNumber=` (UploadPart).
     UploadPart,
+    /// UploadPart of the parts numbered `from` to `to`, both included.
+    UploadParts { from: u32, to: u32 },
     /// `POST ...?uploadId=` (CompleteMultipartUpload).
     CompleteUpload,
     /// `POST ...?uploads` (CreateMultipartUpload).
@@ -62,6 +64,10 @@ impl Target {
         match self {
             Target::Any => true,
             Target::UploadPart => method == hyper::Method::PUT && query.contains("partNumber="),
+            Target::UploadParts { from, to } => {
+                let number = query.split('&').find_map(|p| p.strip_prefix("partNumber=")?.parse::<u32>().ok());
+                method == hyper::Method::PUT && number.is_some_and(|n| (from..=to).contains(&n))
+            }
             Target::CompleteUpload => method == hyper::Method::POST && query.contains("uploadId="),
             Target::CreateUpload => {
                 method == hyper::Method::POST && query.split('&').any(|p| p == "uploads" || p == "uploads=")

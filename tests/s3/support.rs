@@ -172,6 +172,8 @@ impl TestEnv {
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_REGION", &self.region)
             .env("AWS_ENDPOINT_URL", &self.endpoint)
+            // Its record of unfinished uploads goes here, not into the real data folder.
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .current_dir(self.dir.path());
         cmd
     }
