@@ -93,6 +93,8 @@ pub struct S3ShareApp {
     worker: Worker,
     events: Receiver<Event>,
     clipboard: ClipboardSink,
+    /// The settings' lasting part as last written out.
+    saved_lasting: settings::LastingSettings,
 }
 
 impl S3ShareApp {
@@ -112,6 +114,7 @@ impl S3ShareApp {
             choices.push(ConnectionChoice::environment());
         }
         choices.extend(options.profiles.iter().map(|p| ConnectionChoice::profile(p)));
+        let saved_lasting = settings.lasting();
         let mut state = AppState::new(settings, choices);
         state.profile_files = options.profile_files;
         state.local_store_dir = options.local_store_dir;
@@ -130,6 +133,7 @@ impl S3ShareApp {
             worker,
             events,
             clipboard: options.clipboard,
+            saved_lasting,
         };
         app.send_commands(commands);
         app
@@ -190,12 +194,21 @@ impl eframe::App for S3ShareApp {
         self.drain_events(ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut commands = Vec::new();
         ui::app_ui(ui, &mut self.state, &mut self.local, &mut commands);
         self.send_commands(commands);
         // Text copied by a click this frame goes out now, not a frame later.
         self.flush_clipboard(ui.ctx());
+        // A new link or connection is written out now (on eframe's writer thread), not up to 30 s later.
+        let lasting = self.state.settings.lasting();
+        if lasting != self.saved_lasting {
+            if let Some(storage) = frame.storage_mut() {
+                self.save(storage);
+                storage.flush();
+            }
+            self.saved_lasting = lasting;
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

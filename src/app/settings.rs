@@ -91,6 +91,26 @@ impl Settings {
         );
         self.history.truncate(HISTORY_LIMIT);
     }
+
+    /// The part that would hurt to lose to a crash or a kill: links made, connections added. The
+    /// window writes the settings out as soon as this changes, not at eframe's next autosave (every
+    /// 30 s); the rest (expiry, last folder) waits for it, so a dragged slider does not write 60
+    /// times a second.
+    pub fn lasting(&self) -> LastingSettings {
+        LastingSettings {
+            links: self.history.len(),
+            newest_link: self.history.first().cloned(),
+            connections: self.connections.clone(),
+        }
+    }
+}
+
+/// See [`Settings::lasting`]: compared frame to frame.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LastingSettings {
+    links: usize,
+    newest_link: Option<HistoryEntry>,
+    connections: Vec<SavedConnection>,
 }
 
 #[cfg(test)]
@@ -110,6 +130,31 @@ mod tests {
         assert!(!saved.contains("SECRETTOKEN"));
         assert_eq!(settings.history[0].url.as_deref(), Some("http://h/b/k?X-Amz-Signature=2"));
         assert_eq!(settings.history[1].url, None);
+    }
+
+    #[test]
+    fn new_links_and_connections_are_lasting_changes_the_expiry_is_not() {
+        let mut settings = Settings::default();
+        let before = settings.lasting();
+        settings.expiry_secs = 60;
+        settings.last_folder = "docs/".into();
+        assert_eq!(settings.lasting(), before, "waits for the autosave");
+        settings.remember_link(&link("http://h/b/k?X-Amz-Signature=1"));
+        assert_ne!(settings.lasting(), before, "a new link");
+        let one_link = settings.lasting();
+        settings.history = vec![settings.history[0].clone(); HISTORY_LIMIT];
+        let full = settings.lasting();
+        settings.remember_link(&link("http://h/b/k?X-Amz-Signature=2"));
+        assert_ne!(settings.lasting(), full, "a new link when the history is full");
+        settings.history.truncate(1);
+        settings.connections.push(SavedConnection {
+            name: "lab".into(),
+            endpoint_url: "http://127.0.0.1:9000".into(),
+            region: String::new(),
+            path_style: true,
+            profile: None,
+        });
+        assert_ne!(settings.lasting(), one_link, "a new connection");
     }
 
     #[test]
