@@ -70,14 +70,37 @@ fn frames_while_listing(runtime: &tokio::runtime::Runtime, rows: usize) {
     report(&mut frames, &format!("a listing of {rows} keys streaming in, page applied + frame"), None);
 }
 
-/// CPU time the calling thread has used: a frame's own work, apart from the time the thread waited
-/// for a core (on 2 cores, the in-process server and the uploads compete with the UI thread).
-fn thread_cpu_time() -> std::time::Duration {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `now` is a valid timespec to write into; the clock id is a constant Linux knows.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } == 0;
-    assert!(ok, "no per-thread CPU clock");
-    std::time::Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+/// The calling thread's resource use so far (getrusage RUSAGE_THREAD): user + system is a frame's
+/// own work, apart from the time the thread waited for a core (on 2 cores, the in-process server
+/// and the uploads compete with the UI thread).
+#[derive(Debug, Clone, Copy)]
+struct ThreadUsage {
+    user: std::time::Duration,
+    system: std::time::Duration,
+    minor_faults: i64,
+    preempted: i64,
+}
+
+fn thread_usage() -> ThreadUsage {
+    // SAFETY: all-zero is a valid rusage; getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid rusage to write into; RUSAGE_THREAD is a constant Linux knows.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0;
+    assert!(ok, "no per-thread resource usage");
+    let time = |t: libc::timeval| std::time::Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    ThreadUsage {
+        user: time(usage.ru_utime),
+        system: time(usage.ru_stime),
+        minor_faults: usage.ru_minflt,
+        preempted: usage.ru_nivcsw,
+    }
+}
+
+/// Time the machine's virtual CPUs were held back by the host (the "steal" column of /proc/stat, in
+/// clock ticks of 10 ms): a guest thread's CPU clock runs on through it.
+fn stolen_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    stat.lines().next().and_then(|cpu| cpu.split_whitespace().nth(8)).and_then(|t| t.parse().ok()).unwrap_or(0)
 }
 
 /// Prints median, p99, max and the count over 16 ms of `frames`.
@@ -203,21 +226,50 @@ fn frames_while_uploading(h: &mut Harness<'static, S3ShareApp>, files: Vec<std::
     let commands = h.state_mut().state.upload_files(files, &folder);
     h.state_mut().send_commands(commands);
     let started = Instant::now();
+    let stolen_at_start = stolen_ticks();
     let (mut frames, mut cpu) = (Vec::new(), Vec::new());
+    // What the slowest frames had in common: when they came and what changed in them.
+    let mut slowest: Vec<(Duration, Duration, f64, String)> = Vec::new();
     while h.state().state.transfers[first..].iter().any(|t| t.is_active()) {
-        let (t, c) = (Instant::now(), thread_cpu_time());
+        let before = frame_facts(h, first);
+        let (t, u, stolen) = (Instant::now(), thread_usage(), stolen_ticks());
         h.step();
         let took = t.elapsed();
-        cpu.push(thread_cpu_time() - c);
+        let (u2, stolen) = (thread_usage(), stolen_ticks() - stolen);
+        let work = (u2.user + u2.system) - (u.user + u.system);
+        cpu.push(work);
         frames.push(took);
+        let after = frame_facts(h, first);
+        let facts = format!(
+            "{before} → {after}; user {:?}, system {:?}, {} page faults, preempted {}×, host steal {} ticks",
+            u2.user - u.user,
+            u2.system - u.system,
+            u2.minor_faults - u.minor_faults,
+            u2.preempted - u.preempted,
+            stolen
+        );
+        slowest.push((took, work, started.elapsed().as_secs_f64(), facts));
+        slowest.sort_by_key(|f| std::cmp::Reverse(f.0));
+        slowest.truncate(3);
         std::thread::sleep(Duration::from_millis(16).saturating_sub(took));
     }
     let upload = started.elapsed();
+    println!("  host steal during the run: {} ticks of 10 ms", stolen_ticks() - stolen_at_start);
+    for (took, work, at, facts) in &slowest {
+        println!("  slow frame: {took:?} wall, {work:?} CPU, at {at:.2} s; done/toasts/links {facts}");
+    }
     let transfers = &h.state().state.transfers[first..];
     assert_eq!(transfers.len(), count);
     assert!(transfers.iter().all(|t| t.status == TransferStatus::Done), "an upload failed");
     report(&mut frames, &format!("{what}, wall time"), Some(upload));
     report(&mut cpu, &format!("{what}, the UI thread's CPU time"), Some(upload));
+}
+
+/// Finished transfers, toasts shown and links copied so far, as "done/toasts/links".
+fn frame_facts(h: &Harness<'static, S3ShareApp>, first: usize) -> String {
+    let app = h.state();
+    let done = app.state.transfers[first..].iter().filter(|t| !t.is_active()).count();
+    format!("{done}/{}/{}", app.state.toasts.len(), app.copied.len())
 }
 
 criterion_group! {
@@ -227,6 +279,11 @@ criterion_group! {
 }
 
 fn main() {
+    // FRAME_BENCH=uploads: only the frames during uploads (the part whose maximum varies run to run).
+    if std::env::var("FRAME_BENCH").as_deref() == Ok("uploads") {
+        frames_during_uploads();
+        return;
+    }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for rows in [100_000, 1_000_000] {
         frames_while_listing(&runtime, rows);
