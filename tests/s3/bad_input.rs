@@ -237,6 +237,7 @@ async fn the_cli_answers_every_bad_input_with_one_clear_line_and_exit_1() {
         (&["put", socket_path.to_str().unwrap(), &url("")], "not a regular file"),
         (&["put", empty.to_str().unwrap(), &url("present.txt")], "already exists"),
         (&["ls", "s3://no-such-bucket-here/"], "bucket does not exist"),
+        (&["uploads", "s3://no-such-bucket-here/"], "bucket does not exist"),
         (&["get", &url("absent.txt"), &dir], "no such object"),
         (&["--endpoint-url", "localhost:9000", "ls"], "invalid endpoint URL"),
         (&["--endpoint-url", "http://127.0.0.1:9", "ls"], "cannot reach the S3 endpoint"),
