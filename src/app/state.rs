@@ -1081,6 +1081,7 @@ mod tests {
             content_type: "application/octet-stream".into(),
             overwrite: false,
             started_at: Utc::now(),
+            owner: None,
         };
         let found = ["a", "b", "c"].map(|id| InterruptedUpload { pending: pending(id), uploaded: Some(50) });
         state.apply(Event::InterruptedUploads(found.to_vec()));

@@ -47,7 +47,7 @@ pub async fn put(
         other => other?,
     };
     if let Some(journal) = &options.journal {
-        for earlier in journal.pending() {
+        for earlier in journal.cut_off() {
             let target = format!("s3://{}/{}", earlier.bucket, earlier.key);
             eprintln!(
                 "note: an earlier upload of {} to {target} was cut off before it finished; run that put again to finish it, or `s3share uploads --abort {target}` to discard it",
@@ -84,7 +84,7 @@ async fn upload_or_resume(
     };
     let key = if options.exact_key { target.clone() } else { upload_target(file, target)? };
     let cut_off =
-        journal.pending().into_iter().find(|p| p.source == file && p.bucket == key.bucket && p.key == key.key);
+        journal.cut_off().into_iter().find(|p| p.source == file && p.bucket == key.bucket && p.key == key.key);
     if let Some(mut pending) = cut_off {
         pending.overwrite |= options.overwrite;
         match store.pending_upload_bytes(&pending).await {

@@ -33,6 +33,28 @@ pub struct PendingUpload {
     pub overwrite: bool,
     /// When it began.
     pub started_at: DateTime<Utc>,
+    /// The process that runs it (absent in entries from before this was recorded): while that
+    /// process lives, the upload is running, not cut off.
+    #[serde(default)]
+    pub owner: Option<u32>,
+}
+
+impl PendingUpload {
+    /// True when the process that ran it is gone (crashed, killed, closed) — or unknown — so nothing
+    /// will finish it unless it is resumed. An upload of this very process is still running.
+    pub fn is_cut_off(&self) -> bool {
+        match self.owner {
+            None => true,
+            Some(pid) if pid == std::process::id() => false,
+            Some(pid) => !process_is_alive(pid),
+        }
+    }
+}
+
+/// Whether a process with this id runs (Linux: has a /proc entry). Elsewhere every other process
+/// counts as gone, so its uploads are offered as before.
+fn process_is_alive(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// The file of [`PendingUpload`]s, as one JSON list. Entries are added when a multipart upload begins
@@ -41,6 +63,7 @@ pub struct PendingUpload {
 pub struct UploadJournal {
     path: PathBuf,
     connection: String,
+    owner: u32,
 }
 
 /// Readers and writers in this process take turns (read, change, write back); other processes (the
@@ -50,7 +73,18 @@ static TURN: Mutex<()> = Mutex::new(());
 impl UploadJournal {
     /// The journal in `path`, recording uploads made over `connection`.
     pub fn new(path: impl Into<PathBuf>, connection: impl Into<String>) -> Self {
-        UploadJournal { path: path.into(), connection: connection.into() }
+        UploadJournal { path: path.into(), connection: connection.into(), owner: std::process::id() }
+    }
+
+    /// The same journal recording new entries as made by process `owner` instead of this one: for
+    /// tests that stand in for a process that has since died.
+    pub fn recording_as(self, owner: u32) -> Self {
+        UploadJournal { owner, ..self }
+    }
+
+    /// The process new entries are recorded as made by.
+    pub(crate) fn owner(&self) -> u32 {
+        self.owner
     }
 
     /// Where s3share keeps it: `unfinished-uploads.json` in the [data folder](crate::data_dir), shared
@@ -69,7 +103,13 @@ impl UploadJournal {
         &self.connection
     }
 
-    /// The unfinished uploads made over this journal's connection.
+    /// The uploads over this journal's connection that were cut off: on record, and their process
+    /// gone. These are the ones to offer for resuming or discarding.
+    pub fn cut_off(&self) -> Vec<PendingUpload> {
+        self.pending().into_iter().filter(PendingUpload::is_cut_off).collect()
+    }
+
+    /// Every upload on record over this journal's connection, running or cut off.
     pub fn pending(&self) -> Vec<PendingUpload> {
         let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
         let _other_processes = self.lock_file(false);
@@ -135,6 +175,7 @@ mod tests {
             content_type: "text/plain".into(),
             overwrite: false,
             started_at: Utc::now(),
+            owner: None,
         }
     }
 
@@ -156,5 +197,24 @@ mod tests {
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         std::fs::write(&path, "not json").unwrap();
         assert!(work.pending().is_empty(), "a damaged journal reads as empty");
+    }
+
+    #[test]
+    fn only_uploads_whose_process_is_gone_are_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uploads.json");
+        let journal = UploadJournal::new(&path, "work");
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let gone_pid = gone.id();
+        gone.wait().unwrap();
+        for (id, owner) in [("mine", Some(std::process::id())), ("parent", Some(std::os::unix::process::parent_id()))] {
+            journal.record(PendingUpload { owner, ..entry(id, "work") });
+        }
+        for (id, owner) in [("old", None), ("dead", Some(gone_pid))] {
+            journal.record(PendingUpload { owner, ..entry(id, "work") });
+        }
+        let cut_off: Vec<String> = journal.cut_off().into_iter().map(|p| p.upload_id).collect();
+        assert_eq!(cut_off, ["old", "dead"], "still running in this process or a live one: not cut off");
+        assert_eq!(journal.pending().len(), 4);
     }
 }

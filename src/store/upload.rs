@@ -377,6 +377,7 @@ impl UploadJob<'_> {
                 content_type: self.content_type.to_owned(),
                 overwrite: options.overwrite,
                 started_at: chrono::Utc::now(),
+                owner: Some(journal.owner()),
             });
         }
         self.finish_multipart(&upload_id, part_size, Vec::new(), options, progress, cancel).await

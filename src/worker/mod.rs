@@ -394,7 +394,7 @@ async fn upload(
 /// the others reported (with the bytes already there) so the window can offer to resume or discard them.
 async fn report_interrupted_uploads(store: Store, journal: UploadJournal, events: EventSink) {
     let mut found = Vec::new();
-    for pending in journal.pending() {
+    for pending in journal.cut_off() {
         match store.pending_upload_bytes(&pending).await {
             Err(StoreError::UploadGone) => journal.forget(&pending.upload_id),
             result => found.push(InterruptedUpload { pending, uploaded: result.ok() }),

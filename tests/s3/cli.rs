@@ -283,6 +283,13 @@ async fn put_killed_after_two_parts(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    // While it runs, another put over the same connection does not call it cut off.
+    let (tiny, _) = env.file("while-running.txt", 10);
+    let mut beside = env.cli();
+    beside.env("AWS_ENDPOINT_URL", proxy.endpoint());
+    let beside = run(beside, &["put", "--overwrite", tiny.to_str().unwrap(), &s3(env, "beside/")]).await;
+    assert_eq!(beside.code, 0, "{}", beside.stderr);
+    assert!(!beside.stderr.contains(key), "a running upload is not cut off: {}", beside.stderr);
     child.kill().await.unwrap();
     proxy.heal();
     (args, pending)

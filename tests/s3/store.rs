@@ -457,7 +457,9 @@ pub async fn crash_during_upload(
 async fn an_upload_cut_off_by_a_crash_resumes_from_its_journal_or_is_discarded() {
     let env = TestEnv::start().await;
     let store = env.store().await;
-    let journal = s3share::store::UploadJournal::new(env.dir.path().join("uploads.json"), "test server");
+    // Recorded as made by a process that has died, as after a real crash.
+    let journal = s3share::store::UploadJournal::new(env.dir.path().join("uploads.json"), "test server")
+        .recording_as(dead_process_id());
     let (path, data) = env.file("big.bin", (23 << 20) + 77);
     let target = env.location("resumed.bin");
     crash_during_upload(&store, &path, &target, &journal).await;

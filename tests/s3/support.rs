@@ -179,6 +179,14 @@ impl TestEnv {
     }
 }
 
+/// The id of a process that has ended (and been reaped): stands in for a crashed s3share.
+pub fn dead_process_id() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
 /// Output of a CLI run.
 pub struct Run {
     pub code: i32,

@@ -686,7 +686,8 @@ fn bad_input_is_explained_in_the_window() {
 fn uploads_cut_off_by_a_crash_are_offered_for_resuming_or_discarding() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let env = runtime.block_on(TestEnv::start());
-    let journal = s3share::store::UploadJournal::new(journal_path(&env), "Test server");
+    // Recorded as made by a process that has died: a window that crashed.
+    let journal = s3share::store::UploadJournal::new(journal_path(&env), "Test server").recording_as(dead_process_id());
     let (first, first_data) = env.file("first.bin", (21 << 20) + 5);
     let (second, _) = env.file("second.bin", 12 << 20);
     runtime.block_on(async {
