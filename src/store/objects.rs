@@ -55,7 +55,7 @@ impl Store {
     }
 
     /// Multipart uploads the server holds open under `prefix` (begun by any tool, neither completed
-    /// nor aborted: their parts take space), oldest key first, every page of them.
+    /// nor aborted: their parts take space), in key order, every page of them.
     pub async fn open_multipart_uploads(&self, bucket: &str, prefix: &str) -> Result<Vec<OpenUpload>, StoreError> {
         let client = self.client_for_bucket(bucket).await?;
         let mut uploads = Vec::new();
