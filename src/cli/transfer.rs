@@ -9,9 +9,7 @@ use super::link::{self, LinkFormat};
 use super::output::{TransferBar, local_time};
 use crate::byte_size::byte_size;
 use crate::share::LinkKind;
-use crate::store::{
-    LocalFileProblem, ProgressFn, S3Location, Store, StoreError, UploadOptions, UploadOutcome, upload_target,
-};
+use crate::store::{LocalFileProblem, ProgressFn, S3Location, Store, StoreError, UploadOptions, UploadOutcome};
 
 /// A token cancelled by Ctrl+C.
 fn cancel_on_ctrl_c() -> CancellationToken {
@@ -82,7 +80,7 @@ async fn upload_or_resume(
     let Some(journal) = &options.journal else {
         return store.upload_file(file, target, options, progress, cancel).await;
     };
-    let key = if options.exact_key { target.clone() } else { upload_target(file, target)? };
+    let key = options.target_for(file, target)?;
     let cut_off =
         journal.cut_off().into_iter().find(|p| p.source == file && p.bucket == key.bucket && p.key == key.key);
     if let Some(mut pending) = cut_off {

@@ -59,6 +59,12 @@ impl Default for UploadOptions {
 }
 
 impl UploadOptions {
+    /// Where `source` goes when uploaded to `target` with these options: `target` itself with
+    /// `exact_key`, else as [`upload_target`] says.
+    pub fn target_for(&self, source: &Path, target: &S3Location) -> Result<S3Location, StoreError> {
+        if self.exact_key { Ok(target.clone()) } else { upload_target(source, target) }
+    }
+
     /// The part size for a file of `size` bytes: the one asked for, else between 8 and 64 MiB,
     /// always large enough to stay within 10,000 parts.
     pub fn part_size_for(&self, size: u64) -> u64 {
@@ -141,7 +147,7 @@ impl Store {
         let before = stamp(source).await?;
         // Fail early, with the file's own error, if it cannot be read.
         tokio::fs::File::open(source).await.map_err(|e| StoreError::from_io(source, &e))?;
-        let target = if options.exact_key { target.clone() } else { upload_target(source, target)? };
+        let target = options.target_for(source, target)?;
         target.require_object()?;
         let client = self.client_for_bucket(&target.bucket).await?;
         if !options.overwrite && self.object_exists(&client, &target).await? {
