@@ -201,13 +201,12 @@ impl eframe::App for S3ShareApp {
         // Text copied by a click this frame goes out now, not a frame later.
         self.flush_clipboard(ui.ctx());
         // A new link or connection is written out now (on eframe's writer thread), not up to 30 s later.
-        let lasting = self.state.settings.lasting();
-        if lasting != self.saved_lasting {
+        if !self.saved_lasting.matches(&self.state.settings) {
             if let Some(storage) = frame.storage_mut() {
                 self.save(storage);
                 storage.flush();
             }
-            self.saved_lasting = lasting;
+            self.saved_lasting = self.state.settings.lasting();
         }
     }
 

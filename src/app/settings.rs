@@ -113,6 +113,16 @@ pub struct LastingSettings {
     connections: Vec<SavedConnection>,
 }
 
+impl LastingSettings {
+    /// Whether `settings` still has this lasting part: the frame-to-frame check, made in place
+    /// (no copy of the connections and the newest link every frame).
+    pub fn matches(&self, settings: &Settings) -> bool {
+        self.links == settings.history.len()
+            && self.newest_link.as_ref() == settings.history.first()
+            && self.connections == settings.connections
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +165,9 @@ mod tests {
             profile: None,
         });
         assert_ne!(settings.lasting(), one_link, "a new connection");
+        assert!(!one_link.matches(&settings) && settings.lasting().matches(&settings), "the in-place check agrees");
+        settings.expiry_secs = 900;
+        assert!(settings.lasting().matches(&settings));
     }
 
     #[test]
